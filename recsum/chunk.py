@@ -1,0 +1,106 @@
+"""Chunking: pack whole sentences into model inputs that never exceed the token budget.
+
+Lengths are counted with the part summarizer's own tokenizer (special tokens and task prefix
+included). A sentence longer than the budget is split at token boundaries into pieces that fit;
+nothing is dropped or truncated. Chunks keep the sentences' order and their source spans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from recsum.errors import RecsumError
+from recsum.segment import Sentence
+from recsum.tokens import TokenCounter
+
+SEPARATOR = "\n"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Consecutive sentences joined by newlines, with the span they cover in the source."""
+
+    text: str
+    start: int
+    end: int
+    first: int  # index of the first unit (sentence or sentence piece) in the chunker's input
+    last: int  # index of the last unit, inclusive
+    tokens: int
+
+
+def _split_long(sentence: Sentence, tokens: TokenCounter, room: int) -> list[Sentence]:
+    """Pieces of a too-long sentence, each at most ``room`` content tokens, cut between tokens."""
+    spans = tokens.spans(sentence.text)
+    pieces = []
+    for begin in range(0, len(spans), room):
+        piece = spans[begin : begin + room]
+        text = sentence.text[piece[0][0] : piece[-1][1]]
+        # Source offsets are approximate inside a sentence whose whitespace was normalized.
+        start = min(sentence.start + piece[0][0], sentence.end)
+        pieces.append(Sentence(text, start, min(sentence.start + piece[-1][1], sentence.end)))
+    return pieces
+
+
+def fit_sentences(
+    sentences: Sequence[Sentence], tokens: TokenCounter, budget: int
+) -> tuple[list[Sentence], list[int]]:
+    """Units that each fit the budget alone (long sentences split), with their token counts."""
+    overhead = tokens.count([""])[0]
+    room = budget - overhead
+    if room < 1:
+        raise RecsumError(
+            f"a budget of {budget} tokens leaves no room for text: the model's special tokens "
+            f"and prefix take {overhead}; raise --chunk-tokens"
+        )
+    units: list[Sentence] = []
+    for sentence, count in zip(sentences, tokens.count([s.text for s in sentences]), strict=True):
+        units.extend([sentence] if count <= budget else _split_long(sentence, tokens, room))
+    counts = tokens.count([u.text for u in units])
+    # A piece cut at token boundaries can re-tokenize slightly longer; cut such pieces again.
+    if any(count > budget for count in counts):
+        return fit_sentences(units, tokens, budget - 1) if budget - 1 > overhead else (units, counts)
+    return units, counts
+
+
+def chunk_sentences(
+    sentences: Sequence[Sentence], tokens: TokenCounter, budget: int = 512, overlap: int = 0
+) -> list[Chunk]:
+    """Pack ``sentences`` greedily into chunks of at most ``budget`` tokens.
+
+    With ``overlap`` > 0 each chunk after the first repeats the previous chunk's last
+    ``overlap`` units as context, when they leave room for at least one new unit.
+    """
+    if overlap < 0:
+        raise RecsumError(f"overlap must be zero or more sentences, got {overlap}")
+    units, counts = fit_sentences(sentences, tokens, budget)
+    overhead = tokens.count([""])[0]
+    chunks: list[Chunk] = []
+    first = 0
+    while first < len(units):
+        # Greedy estimate with content counts; then the exact count of the joined text decides.
+        last, estimate = first, counts[first]
+        while last + 1 < len(units) and estimate + counts[last + 1] - overhead + 1 <= budget:
+            last += 1
+            estimate += counts[last] - overhead + 1
+        while True:
+            text = SEPARATOR.join(u.text for u in units[first : last + 1])
+            exact = tokens.count([text])[0]
+            if exact <= budget or last == first:
+                break
+            last -= 1
+        group = units[first : last + 1]
+        chunks.append(
+            Chunk(text, min(u.start for u in group), max(u.end for u in group), first, last, exact)
+        )
+        if last + 1 >= len(units):
+            break
+        context_start = max(first + 1, last + 1 - overlap)
+        first = context_start if overlap and _fits_one_more(counts, context_start, last, budget, overhead) else last + 1
+    return chunks
+
+
+def _fits_one_more(counts: list[int], start: int, last: int, budget: int, overhead: int) -> bool:
+    """Whether units ``start..last`` plus the next unit fit one chunk (estimate)."""
+    content = sum(counts[start : last + 2]) - overhead * (last + 2 - start)
+    return content + overhead + (last + 1 - start) <= budget

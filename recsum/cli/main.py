@@ -1,0 +1,43 @@
+"""Entry point of the ``recsum`` command: parse, dispatch, turn user errors into one line.
+
+Each subcommand lives in ``recsum.cli.<name>`` and exposes ``register(subparsers)``, which adds
+its parser and sets ``handler``. Heavy imports (torch, transformers) happen inside handlers, so
+that argument errors and missing files are reported at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from recsum.errors import RecsumError
+
+COMMANDS = ("summarize",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="recsum",
+        description="Summarize documents longer than a Transformer's input window.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"recsum.cli.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except RecsumError as error:
+        print(f"recsum: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("recsum: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Sentence segmentation that works offline: text -> sentences with character spans.
+
+nltk's pretrained punkt model is used when its data is installed. Without it (a fresh machine,
+no download possible) an unsupervised Punkt model is trained once on a corpus the package ships.
+Line structure is honoured first: Markdown headings and list items, and transcript turns
+(``speaker: content``) always start a new sentence, while hard-wrapped prose lines are joined.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTrainer
+
+# A line that starts a unit of its own: Markdown heading, quote, list item, table row, or a
+# transcript turn such as "Professor E: ..." or "A: ...".
+_LINE_START = re.compile(r"^\s*(#{1,6}\s|>|[-*+]\s|\d{1,3}[.)]\s|\||[^\s:]{1,25}(\s[^\s:]{1,25}){0,3}:\s)")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence: its normalized text and its [start, end) character span in the source."""
+
+    text: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _punkt() -> PunktSentenceTokenizer:
+    try:
+        from nltk.data import load
+
+        return load("tokenizers/punkt/english.pickle")
+    except LookupError:
+        pass
+    # punkt data absent: learn abbreviations and collocations from the shipped corpus.
+    corpus = resources.files("recsum.resources").joinpath("punkt_corpus.txt").read_text("utf-8")
+    trainer = PunktTrainer()
+    trainer.INCLUDE_ALL_COLLOCS = True
+    trainer.train(corpus, finalize=True)
+    return PunktSentenceTokenizer(trainer.get_params())
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Spans of paragraphs, split further where a line starts a unit of its own."""
+    spans: list[tuple[int, int]] = []
+    paragraph_start = 0
+    for match in [*_BLANK_LINE.finditer(text), None]:
+        paragraph_end = match.start() if match else len(text)
+        start = paragraph_start
+        position = paragraph_start
+        for line in text[paragraph_start:paragraph_end].splitlines(keepends=True):
+            if position > start and _LINE_START.match(line):
+                spans.append((start, position))
+                start = position
+            position += len(line)
+        spans.append((start, paragraph_end))
+        paragraph_start = match.end() if match else len(text)
+    return spans
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split ``text`` into sentences, in order, each with its span in ``text``.
+
+    Whitespace inside a sentence is collapsed to single spaces; empty pieces are dropped.
+    """
+    punkt = _punkt()
+    sentences: list[Sentence] = []
+    for block_start, block_end in _blocks(text):
+        block = text[block_start:block_end]
+        if not block.strip():
+            continue
+        for start, end in punkt.span_tokenize(block):
+            normalized = " ".join(block[start:end].split())
+            if normalized:
+                sentences.append(Sentence(normalized, block_start + start, block_start + end))
+    return sentences

@@ -1,0 +1,33 @@
+"""Part summarizers behind one small interface (:class:`PartSummarizer`), and loading by name."""
+
+from __future__ import annotations
+
+from recsum.summarizers.base import PartSummarizer
+from recsum.summarizers.extractive import ExtractiveSummarizer, default_model_path
+from recsum.summarizers.seq2seq import GenerationSettings, Seq2SeqSummarizer
+
+DEFAULT_MODEL = "minilm"
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "ExtractiveSummarizer",
+    "GenerationSettings",
+    "PartSummarizer",
+    "Seq2SeqSummarizer",
+    "default_model_path",
+    "load_part_summarizer",
+]
+
+
+def load_part_summarizer(
+    model: str | None = None, *, device: str = "cpu", dtype: str = "float32",
+    input_budget: int | None = None, trust_remote_code: bool = False,
+    generation: GenerationSettings | None = None, batch_size: int = 8,
+) -> PartSummarizer:
+    """``None`` or ``"minilm"``: the embedded extractive default; anything else: a seq2seq model id or path."""
+    if model in (None, DEFAULT_MODEL):
+        return ExtractiveSummarizer.from_pretrained(device=device, dtype=dtype, input_budget=input_budget)
+    return Seq2SeqSummarizer.from_pretrained(
+        model, device=device, dtype=dtype, input_budget=input_budget,
+        trust_remote_code=trust_remote_code, generation=generation, batch_size=batch_size,
+    )

