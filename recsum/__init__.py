@@ -1,9 +1,28 @@
-"""recsum: recursive summarization of documents longer than a Transformer's input window."""
+"""recsum: recursive summarization of documents longer than a Transformer's input window.
 
-from recsum.api import Summarizer, summarize
-from recsum.errors import RecsumError
-from recsum.length import Length
-from recsum.reduce import RecursiveReducer, SummaryResult
+Public names are imported on first use, so that ``recsum --help`` and input errors answer
+without loading torch.
+"""
 
-__all__ = ["Length", "RecsumError", "RecursiveReducer", "Summarizer", "SummaryResult", "summarize"]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "Length": "recsum.length",
+    "RecsumError": "recsum.errors",
+    "RecursiveReducer": "recsum.reduce",
+    "Summarizer": "recsum.api",
+    "SummaryResult": "recsum.reduce",
+    "summarize": "recsum.api",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'recsum' has no attribute {name!r}")

@@ -29,6 +29,17 @@ class Chunk:
     tokens: int
 
 
+def content_room(tokens: TokenCounter, budget: int) -> int:
+    """Tokens left for text in an input of ``budget`` tokens; an error if there are none."""
+    overhead = tokens.count([""])[0]
+    if budget <= overhead:
+        raise RecsumError(
+            f"a budget of {budget} tokens leaves no room for text: the model's special tokens "
+            f"and prefix take {overhead}; raise --chunk-tokens"
+        )
+    return budget - overhead
+
+
 def _split_long(sentence: Sentence, tokens: TokenCounter, room: int) -> list[Sentence]:
     """Pieces of a too-long sentence, each at most ``room`` content tokens, cut between tokens."""
     spans = tokens.spans(sentence.text)
@@ -46,20 +57,17 @@ def fit_sentences(
     sentences: Sequence[Sentence], tokens: TokenCounter, budget: int
 ) -> tuple[list[Sentence], list[int]]:
     """Units that each fit the budget alone (long sentences split), with their token counts."""
-    overhead = tokens.count([""])[0]
-    room = budget - overhead
-    if room < 1:
-        raise RecsumError(
-            f"a budget of {budget} tokens leaves no room for text: the model's special tokens "
-            f"and prefix take {overhead}; raise --chunk-tokens"
-        )
+    room = content_room(tokens, budget)
+    overhead = budget - room
     units: list[Sentence] = []
     for sentence, count in zip(sentences, tokens.count([s.text for s in sentences]), strict=True):
         units.extend([sentence] if count <= budget else _split_long(sentence, tokens, room))
     counts = tokens.count([u.text for u in units])
     # A piece cut at token boundaries can re-tokenize slightly longer; cut such pieces again.
     if any(count > budget for count in counts):
-        return fit_sentences(units, tokens, budget - 1) if budget - 1 > overhead else (units, counts)
+        return (
+            fit_sentences(units, tokens, budget - 1) if budget - 1 > overhead else (units, counts)
+        )
     return units, counts
 
 
@@ -96,7 +104,11 @@ def chunk_sentences(
         if last + 1 >= len(units):
             break
         context_start = max(first + 1, last + 1 - overlap)
-        first = context_start if overlap and _fits_one_more(counts, context_start, last, budget, overhead) else last + 1
+        first = (
+            context_start
+            if overlap and _fits_one_more(counts, context_start, last, budget, overhead)
+            else last + 1
+        )
     return chunks
 
 

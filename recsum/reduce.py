@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 from tqdm import tqdm
 
-from recsum.chunk import SEPARATOR, Chunk, chunk_sentences
+from recsum.chunk import SEPARATOR, Chunk, chunk_sentences, content_room
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words, truncate_words
 from recsum.segment import Sentence, split_sentences
@@ -71,11 +71,18 @@ class _Document:
 
 
 class RecursiveReducer:
-    """Summarize documents of any length with a part summarizer that reads ``chunk_tokens`` at once."""
+    """Summarize documents of any length with a part summarizer reading ``chunk_tokens`` at once."""
 
-    def __init__(self, summarizer: PartSummarizer, *, chunk_tokens: int | None = None,
-                 overlap: int = 0, shrink: float = 0.5, max_depth: int = 10,
-                 batch_chunks: int = 32) -> None:
+    def __init__(
+        self,
+        summarizer: PartSummarizer,
+        *,
+        chunk_tokens: int | None = None,
+        overlap: int = 0,
+        shrink: float = 0.5,
+        max_depth: int = 10,
+        batch_chunks: int = 32,
+    ) -> None:
         budget = chunk_tokens or summarizer.input_budget
         if budget < 1 or budget > summarizer.input_budget:
             raise RecsumError(
@@ -92,14 +99,15 @@ class RecursiveReducer:
         self.shrink = shrink
         self.max_depth = max_depth
         self.batch_chunks = batch_chunks
-        self._overhead = summarizer.tokens.count([""])[0]
+        self._overhead = budget - content_room(summarizer.tokens, budget)
 
     def reduce(self, text: str, length: Length, *, progress: bool = False) -> SummaryResult:
         """Summarize one document to ``length``."""
         return self.reduce_many([text], length, progress=progress)[0]
 
-    def reduce_many(self, texts: Sequence[str], length: Length, *,
-                    progress: bool = False) -> list[SummaryResult]:
+    def reduce_many(
+        self, texts: Sequence[str], length: Length, *, progress: bool = False
+    ) -> list[SummaryResult]:
         """Summarize several documents to ``length``; their chunks share model batches."""
         if length.unit == "fraction":
             raise RecsumError("the summary length must be in words or tokens")
@@ -120,17 +128,29 @@ class RecursiveReducer:
             self._level(active, depth, length, progress)
         return [d.result for d in documents]
 
-    def _level(self, documents: list[_Document], depth: int, length: Length, progress: bool) -> None:
+    def _level(
+        self, documents: list[_Document], depth: int, length: Length, progress: bool
+    ) -> None:
         plans = []  # (document, chunks, length for its chunks, final?)
         for document in documents:
-            chunks = chunk_sentences(document.units, self.summarizer.tokens, self.budget, self.overlap)
+            chunks = chunk_sentences(
+                document.units, self.summarizer.tokens, self.budget, self.overlap
+            )
             final = len(chunks) == 1
-            plans.append((document, chunks, length if final else self._part_length(chunks, length), final))
+            plans.append(
+                (document, chunks, length if final else self._part_length(chunks, length), final)
+            )
         jobs = [(plan, chunk) for plan in plans for chunk in plan[1]]
         summaries: dict[int, str] = {}
         seconds: dict[int, float] = {id(plan[0]): 0.0 for plan in plans}
-        with tqdm(total=len(jobs), desc=f"level {depth}", unit="chunk", file=sys.stderr,
-                  disable=not progress, leave=False) as bar:
+        with tqdm(
+            total=len(jobs),
+            desc=f"level {depth}",
+            unit="chunk",
+            file=sys.stderr,
+            disable=not progress,
+            leave=False,
+        ) as bar:
             # Jobs that share a length share batches; a batch's time is split among its chunks.
             for target in dict.fromkeys(plan[2] for plan in plans):
                 group = [(i, job) for i, job in enumerate(jobs) if job[0][2] == target]
@@ -163,8 +183,14 @@ class RecursiveReducer:
             wanted = length.value * tokens / max(words, 1)
         return Length(max(self.shrink, min(wanted / tokens, 0.95)), "fraction")
 
-    def _descend(self, document: _Document, chunks: list[Chunk], outputs: list[str],
-                 length: Length, depth: int) -> None:
+    def _descend(
+        self,
+        document: _Document,
+        chunks: list[Chunk],
+        outputs: list[str],
+        length: Length,
+        depth: int,
+    ) -> None:
         before = sum(c.tokens - self._overhead for c in chunks)
         after = sum(n - self._overhead for n in self.summarizer.tokens.count(outputs))
         if after >= before:
@@ -175,7 +201,7 @@ class RecursiveReducer:
         document.units = [
             Sentence(sentence.text, chunk.start, chunk.end)
             for chunk, output in zip(chunks, outputs, strict=True)
-            for sentence in split_sentences(output)
+            for sentence in split_sentences(output, lines=True)
         ]
         if not document.units:
             raise RecsumError(f"level {depth} produced empty summaries for every chunk")
@@ -184,7 +210,9 @@ class RecursiveReducer:
             document.result = self._result(document, joined, length)
 
     def _record(self, depth: int, seconds: float, chunks: list[Chunk], outputs: list[str]) -> Level:
-        parts = tuple(Part(c.start, c.end, c.tokens, o) for c, o in zip(chunks, outputs, strict=True))
+        parts = tuple(
+            Part(c.start, c.end, c.tokens, o) for c, o in zip(chunks, outputs, strict=True)
+        )
         return Level(depth, round(seconds, 6), parts)
 
     def _measure(self, text: str, length: Length) -> int:
@@ -194,8 +222,14 @@ class RecursiveReducer:
 
     def _result(self, document: _Document, summary: str, length: Length) -> SummaryResult:
         capped = self._cap(summary, length)
-        return SummaryResult(capped, length, self.summarizer.name, count_words(document.text),
-                             tuple(document.levels), truncated=capped != summary)
+        return SummaryResult(
+            capped,
+            length,
+            self.summarizer.name,
+            count_words(document.text),
+            tuple(document.levels),
+            truncated=capped != summary,
+        )
 
     def _cap(self, summary: str, length: Length) -> str:
         """Hold the promise of the budget even if the summarizer overshot it."""

@@ -2,8 +2,9 @@
 
 nltk's pretrained punkt model is used when its data is installed. Without it (a fresh machine,
 no download possible) an unsupervised Punkt model is trained once on a corpus the package ships.
-Line structure is honoured first: Markdown headings and list items, and transcript turns
-(``speaker: content``) always start a new sentence, while hard-wrapped prose lines are joined.
+Line structure is honoured first: Markdown headings and list items, transcript turns
+(``speaker: content``) and lines after a sentence-final mark always start a new sentence, while
+hard-wrapped prose lines are joined and left to Punkt.
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ from importlib import resources
 from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTrainer
 
 # A line that starts a unit of its own: Markdown heading, quote, list item, table row, or a
-# transcript turn such as "Professor E: ..." or "A: ...".
-_LINE_START = re.compile(r"^\s*(#{1,6}\s|>|[-*+]\s|\d{1,3}[.)]\s|\||[^\s:]{1,25}(\s[^\s:]{1,25}){0,3}:\s)")
+# transcript turn such as "Professor E: ..." or "A: ...". A heading also ends its unit.
+_LINE_START = re.compile(
+    r"^\s*(#{1,6}\s|>|[-*+]\s|\d{1,3}[.)]\s|\||[^\s:]{1,25}(\s[^\s:]{1,25}){0,3}:\s)"
+)
+# A line that ends a sentence ends its unit: one sentence per line stays one sentence per line.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
@@ -46,32 +51,38 @@ def _punkt() -> PunktSentenceTokenizer:
     return PunktSentenceTokenizer(trainer.get_params())
 
 
-def _blocks(text: str) -> list[tuple[int, int]]:
+def _blocks(text: str, lines: bool) -> list[tuple[int, int]]:
     """Spans of paragraphs, split further where a line starts a unit of its own."""
+    if lines:
+        return [match.span() for match in re.finditer(r"[^\n]+", text)]
     spans: list[tuple[int, int]] = []
     paragraph_start = 0
     for match in [*_BLANK_LINE.finditer(text), None]:
         paragraph_end = match.start() if match else len(text)
         start = paragraph_start
         position = paragraph_start
+        ends_unit = False
         for line in text[paragraph_start:paragraph_end].splitlines(keepends=True):
-            if position > start and _LINE_START.match(line):
+            if position > start and (ends_unit or _LINE_START.match(line)):
                 spans.append((start, position))
                 start = position
+            ends_unit = line.lstrip().startswith("#") or bool(_SENTENCE_END.search(line))
             position += len(line)
         spans.append((start, paragraph_end))
         paragraph_start = match.end() if match else len(text)
     return spans
 
 
-def split_sentences(text: str) -> list[Sentence]:
+def split_sentences(text: str, *, lines: bool = False) -> list[Sentence]:
     """Split ``text`` into sentences, in order, each with its span in ``text``.
 
-    Whitespace inside a sentence is collapsed to single spaces; empty pieces are dropped.
+    Whitespace inside a sentence is collapsed to single spaces; empty pieces are dropped. With
+    ``lines`` every line break ends a sentence: chunks and summaries are written one sentence
+    per line, and splitting them again must give those sentences back.
     """
     punkt = _punkt()
     sentences: list[Sentence] = []
-    for block_start, block_end in _blocks(text):
+    for block_start, block_end in _blocks(text, lines):
         block = text[block_start:block_end]
         if not block.strip():
             continue

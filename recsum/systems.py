@@ -21,8 +21,13 @@ class System(Protocol):
 
     name: str
 
-    def summarize_documents(self, documents: Sequence[str], length: Length, *,
-                            references: Sequence[Sequence[str]] | None = None) -> list[str]: ...
+    def summarize_documents(
+        self,
+        documents: Sequence[str],
+        length: Length,
+        *,
+        references: Sequence[Sequence[str]] | None = None,
+    ) -> list[str]: ...
 
 
 class RecursiveSystem:
@@ -37,8 +42,13 @@ class RecursiveSystem:
         self.summarizer = Summarizer.from_pretrained(model, **model_options, **reducer_options)
         self.name = f"recursive:{self.summarizer.part_summarizer.name}"
 
-    def summarize_documents(self, documents: Sequence[str], length: Length, *,
-                            references: Sequence[Sequence[str]] | None = None) -> list[str]:
+    def summarize_documents(
+        self,
+        documents: Sequence[str],
+        length: Length,
+        *,
+        references: Sequence[Sequence[str]] | None = None,
+    ) -> list[str]:
         results = self.summarizer.reducer.reduce_many(list(documents), length)
         return [result.summary for result in results]
 

@@ -21,7 +21,9 @@ def decode_text(data: bytes, source: str, encoding: str = "utf-8") -> str:
             f"{error.start} (line {line}); pass --encoding (for example latin-1)"
         ) from None
     except LookupError:
-        raise RecsumError(f"unknown encoding {encoding!r}; use a Python codec name such as utf-8") from None
+        raise RecsumError(
+            f"unknown encoding {encoding!r}; use a Python codec name such as utf-8"
+        ) from None
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise RecsumError(f"{source} is empty (no text after whitespace)")

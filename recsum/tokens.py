@@ -1,4 +1,4 @@
-"""Token counting with a part summarizer's own tokenizer, special tokens and task prefix included."""
+"""Token counting with a part summarizer's own tokenizer, special tokens and prefix included."""
 
 from __future__ import annotations
 

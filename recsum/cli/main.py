@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from recsum.errors import RecsumError
 
-COMMANDS = ("summarize",)
+COMMANDS = ("summarize", "batch", "evaluate", "run")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "quiet", False) or not sys.stderr.isatty():
+        # Read by huggingface_hub and transformers at import: no weight-loading bars either.
+        os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
     try:
         return args.handler(args) or 0
     except RecsumError as error:

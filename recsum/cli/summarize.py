@@ -10,17 +10,31 @@ from recsum.cli.options import add_model_options, build_summarizer, positive_int
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("summarize", help="summarize one text file (or - for stdin)",
-                                   description="Summarize one document of any length.")
+    parser = subparsers.add_parser(
+        "summarize",
+        help="summarize one text file (or - for stdin)",
+        description="Summarize one document of any length.",
+    )
     parser.add_argument("file", help="UTF-8 text file, or - to read stdin")
     length = parser.add_mutually_exclusive_group()
-    length.add_argument("--max-words", type=positive_int, default=None,
-                        help="summary length in words (default: 300)")
-    length.add_argument("--max-tokens", type=positive_int, default=None,
-                        help="summary length in model tokens instead of words")
+    length.add_argument(
+        "--max-words",
+        type=positive_int,
+        default=None,
+        help="summary length in words (default: 300)",
+    )
+    length.add_argument(
+        "--max-tokens",
+        type=positive_int,
+        default=None,
+        help="summary length in model tokens instead of words",
+    )
     parser.add_argument("--encoding", default="utf-8", help="input encoding (default: utf-8)")
-    parser.add_argument("--json", action="store_true",
-                        help="print the summary with its tree: levels, chunk spans, timings")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the summary with its tree: levels, chunk spans, timings",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_model_options(parser)
     parser.set_defaults(handler=run)
@@ -32,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
     text = read_text(args.file, args.encoding)  # fail fast, before loading a model
     summarizer = build_summarizer(args)
     result = summarizer.summarize(
-        text, args.max_words or 300, max_tokens=args.max_tokens,
+        text,
+        args.max_words or 300,
+        max_tokens=args.max_tokens,
         progress=not args.quiet and sys.stderr.isatty(),
     )
     if args.json:

@@ -20,14 +20,26 @@ __all__ = [
 
 
 def load_part_summarizer(
-    model: str | None = None, *, device: str = "cpu", dtype: str = "float32",
-    input_budget: int | None = None, trust_remote_code: bool = False,
-    generation: GenerationSettings | None = None, batch_size: int = 8,
+    model: str | None = None,
+    *,
+    device: str = "cpu",
+    dtype: str = "float32",
+    input_budget: int | None = None,
+    trust_remote_code: bool = False,
+    generation: GenerationSettings | None = None,
+    batch_size: int = 8,
 ) -> PartSummarizer:
-    """``None`` or ``"minilm"``: the embedded extractive default; anything else: a seq2seq model id or path."""
+    """``None`` or ``"minilm"``: the embedded extractive default; else a seq2seq id or path."""
     if model in (None, DEFAULT_MODEL):
-        return ExtractiveSummarizer.from_pretrained(device=device, dtype=dtype, input_budget=input_budget)
+        return ExtractiveSummarizer.from_pretrained(
+            device=device, dtype=dtype, input_budget=input_budget
+        )
     return Seq2SeqSummarizer.from_pretrained(
-        model, device=device, dtype=dtype, input_budget=input_budget,
-        trust_remote_code=trust_remote_code, generation=generation, batch_size=batch_size,
+        model,
+        device=device,
+        dtype=dtype,
+        input_budget=input_budget,
+        trust_remote_code=trust_remote_code,
+        generation=generation,
+        batch_size=batch_size,
     )

@@ -39,7 +39,9 @@ def default_model_path() -> str:
 class SentenceEncoder:
     """Normalized mean-pooled sentence embeddings from a BERT-style encoder, with a cache."""
 
-    def __init__(self, model, tokenizer, *, dtype: torch.dtype = torch.float32, cache_size: int = 200_000):
+    def __init__(
+        self, model, tokenizer, *, dtype: torch.dtype = torch.float32, cache_size: int = 200_000
+    ):
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.dtype = dtype
@@ -61,8 +63,12 @@ class SentenceEncoder:
     @torch.inference_mode()
     def _run(self, sentences: list[str]) -> np.ndarray:
         encoded = self.tokenizer(
-            sentences, truncation=True, max_length=EMBED_MAX_TOKENS, verbose=False,
-            return_attention_mask=False, return_token_type_ids=False,
+            sentences,
+            truncation=True,
+            max_length=EMBED_MAX_TOKENS,
+            verbose=False,
+            return_attention_mask=False,
+            return_token_type_ids=False,
         )["input_ids"]
         order = sorted(range(len(sentences)), key=lambda i: len(encoded[i]))
         out = np.zeros((len(sentences), self.model.config.hidden_size), dtype=np.float32)
@@ -75,7 +81,9 @@ class SentenceEncoder:
                 end += 1
             batch = order[begin:end]
             width = len(encoded[batch[-1]])
-            ids = torch.full((len(batch), width), self.tokenizer.pad_token_id or 0, dtype=torch.long)
+            ids = torch.full(
+                (len(batch), width), self.tokenizer.pad_token_id or 0, dtype=torch.long
+            )
             mask = torch.zeros_like(ids)
             for row, index in enumerate(batch):
                 ids[row, : len(encoded[index])] = torch.tensor(encoded[index])
@@ -126,8 +134,14 @@ def select_central(
 class ExtractiveSummarizer:
     """Part summarizer that keeps a text's most representative sentences (the embedded default)."""
 
-    def __init__(self, encoder: SentenceEncoder, *, name: str = "minilm", input_budget: int = 512,
-                 diversity: float = 0.3) -> None:
+    def __init__(
+        self,
+        encoder: SentenceEncoder,
+        *,
+        name: str = "minilm",
+        input_budget: int = 512,
+        diversity: float = 0.3,
+    ) -> None:
         self.encoder = encoder
         self.name = name
         self.input_budget = input_budget
@@ -136,8 +150,13 @@ class ExtractiveSummarizer:
 
     @classmethod
     def from_pretrained(
-        cls, name_or_path: str | None = None, *, device: str = "cpu", dtype: str = "float32",
-        input_budget: int | None = None, diversity: float = 0.3,
+        cls,
+        name_or_path: str | None = None,
+        *,
+        device: str = "cpu",
+        dtype: str = "float32",
+        input_budget: int | None = None,
+        diversity: float = 0.3,
     ) -> ExtractiveSummarizer:
         """Load a BERT-style sentence encoder; by default the embedded all-MiniLM-L6-v2."""
         from transformers import AutoModel, AutoTokenizer
@@ -155,7 +174,7 @@ class ExtractiveSummarizer:
         return cls(encoder, name=name, input_budget=budget, diversity=diversity)
 
     def summarize(self, texts: Sequence[str], length: Length) -> list[str]:
-        split = [[s.text for s in split_sentences(text)] for text in texts]
+        split = [[s.text for s in split_sentences(text, lines=True)] for text in texts]
         embeddings = self.encoder.encode([s for sentences in split for s in sentences])
         summaries = []
         offset = 0
@@ -173,4 +192,3 @@ class ExtractiveSummarizer:
             return [count_words(s) for s in sentences]
         overhead = self.tokens.count([""])[0]
         return [count - overhead for count in self.tokens.count(sentences)]
-

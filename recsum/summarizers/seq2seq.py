@@ -1,4 +1,4 @@
-"""Abstractive part summarizer: any Hugging Face encoder-decoder (BART, T5, PEGASUS, LED, BigBird-Pegasus).
+"""Abstractive part summarizer: any Hugging Face encoder-decoder (BART, T5, PEGASUS, LED...).
 
 Loaded by hub id or local path through AutoTokenizer / AutoModelForSeq2SeqLM, safetensors only,
 ``trust_remote_code`` off unless asked. Generation is batched across texts (sorted by length to
@@ -49,7 +49,9 @@ def input_budget_of(model, tokenizer) -> int:
 
 def task_prefix(config) -> str:
     """T5-style models need a task prefix; others take the text as is."""
-    prefix = ((getattr(config, "task_specific_params", None) or {}).get("summarization") or {}).get("prefix")
+    prefix = ((getattr(config, "task_specific_params", None) or {}).get("summarization") or {}).get(
+        "prefix"
+    )
     if prefix is not None:
         return prefix
     return "summarize: " if config.model_type in ("t5", "mt5", "umt5", "longt5") else ""
@@ -58,9 +60,17 @@ def task_prefix(config) -> str:
 class Seq2SeqSummarizer:
     """Part summarizer around a sequence-to-sequence model and its tokenizer."""
 
-    def __init__(self, model, tokenizer, *, name: str, input_budget: int | None = None,
-                 prefix: str | None = None, generation: GenerationSettings | None = None,
-                 batch_size: int = 8) -> None:
+    def __init__(
+        self,
+        model,
+        tokenizer,
+        *,
+        name: str,
+        input_budget: int | None = None,
+        prefix: str | None = None,
+        generation: GenerationSettings | None = None,
+        batch_size: int = 8,
+    ) -> None:
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.name = name
@@ -72,30 +82,52 @@ class Seq2SeqSummarizer:
 
     @classmethod
     def from_pretrained(
-        cls, name_or_path: str, *, device: str = "cpu", dtype: str = "float32",
-        trust_remote_code: bool = False, input_budget: int | None = None,
-        generation: GenerationSettings | None = None, batch_size: int = 8,
+        cls,
+        name_or_path: str,
+        *,
+        device: str = "cpu",
+        dtype: str = "float32",
+        trust_remote_code: bool = False,
+        input_budget: int | None = None,
+        generation: GenerationSettings | None = None,
+        batch_size: int = 8,
     ) -> Seq2SeqSummarizer:
         from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
-        from transformers.models.auto.modeling_auto import MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES
+        from transformers.models.auto.modeling_auto import (
+            MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES,
+        )
 
         with user_error_on_load(name_or_path):
             config = AutoConfig.from_pretrained(name_or_path, trust_remote_code=trust_remote_code)
-        if config.model_type not in MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES and not trust_remote_code:
+        if (
+            config.model_type not in MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES
+            and not trust_remote_code
+        ):
             raise RecsumError(
-                f"model {name_or_path!r} is a {config.model_type!r} model, not a seq2seq summarizer; "
+                f"model {name_or_path!r} is a {config.model_type!r} model, "
+                "not a seq2seq summarizer; "
                 "pass an encoder-decoder (BART, T5, PEGASUS, LED, BigBird-Pegasus) or omit --model "
                 "to use the embedded extractive default"
             )
         with user_error_on_load(name_or_path):
-            tokenizer = AutoTokenizer.from_pretrained(name_or_path, trust_remote_code=trust_remote_code)
+            tokenizer = AutoTokenizer.from_pretrained(
+                name_or_path, trust_remote_code=trust_remote_code
+            )
             model = AutoModelForSeq2SeqLM.from_pretrained(
-                name_or_path, dtype=resolve_dtype(dtype), use_safetensors=True,
+                name_or_path,
+                dtype=resolve_dtype(dtype),
+                use_safetensors=True,
                 trust_remote_code=trust_remote_code,
             )
         model.to(resolve_device(device))
-        return cls(model, tokenizer, name=name_or_path, input_budget=input_budget,
-                   generation=generation, batch_size=batch_size)
+        return cls(
+            model,
+            tokenizer,
+            name=name_or_path,
+            input_budget=input_budget,
+            generation=generation,
+            batch_size=batch_size,
+        )
 
     def summarize(self, texts: Sequence[str], length: Length) -> list[str]:
         budgets = [self._token_budget(n, length) for n in self.tokens.count(texts)]
@@ -105,8 +137,12 @@ class Seq2SeqSummarizer:
             batch = order[begin : begin + self.batch_size]
             outputs = self._generate([texts[i] for i in batch], max(budgets[i] for i in batch))
             for index, ids in zip(batch, outputs, strict=True):
-                text = self.tokenizer.decode(ids[: budgets[index]], skip_special_tokens=True).strip()
-                summaries[index] = truncate_words(text, int(length.value)) if length.unit == "words" else text
+                text = self.tokenizer.decode(
+                    ids[: budgets[index]], skip_special_tokens=True
+                ).strip()
+                summaries[index] = (
+                    truncate_words(text, int(length.value)) if length.unit == "words" else text
+                )
         return summaries
 
     def _token_budget(self, input_tokens: int, length: Length) -> int:
@@ -118,15 +154,21 @@ class Seq2SeqSummarizer:
     def _generate(self, texts: list[str], max_new_tokens: int) -> list[list[int]]:
         device = next(self.model.parameters()).device
         inputs = self.tokenizer(
-            [self.prefix + text for text in texts], return_tensors="pt", padding=True,
-            truncation=True, max_length=self.input_budget,
+            [self.prefix + text for text in texts],
+            return_tensors="pt",
+            padding=True,
+            truncation=True,
+            max_length=self.input_budget,
         ).to(device)
         inputs.pop("token_type_ids", None)
         settings = self.generation
         if settings.max_new_tokens is not None:
             max_new_tokens = min(max_new_tokens, settings.max_new_tokens)
-        settings = replace(settings, max_new_tokens=max_new_tokens,
-                           min_new_tokens=min(settings.min_new_tokens, max_new_tokens))
+        settings = replace(
+            settings,
+            max_new_tokens=max_new_tokens,
+            min_new_tokens=min(settings.min_new_tokens, max_new_tokens),
+        )
         generated = self.model.generate(**inputs, **asdict(settings))
         # Strip the decoder start token and padding; keep what was generated.
         pad = self.tokenizer.pad_token_id

@@ -1,0 +1,76 @@
+"""Shared fixtures: the real data (skipped when absent), the default model, a tiny seq2seq model."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("RECSUM_DATA", ROOT.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    if not (DATA / "squality" / "dev.jsonl").exists():
+        pytest.skip(f"real data not found under {DATA} (set RECSUM_DATA)")
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def squality_stories(data_dir) -> list[dict]:
+    """SQuALITY dev records: document and the 4 references of question 1."""
+    with open(data_dir / "squality" / "dev.jsonl", encoding="utf-8") as file:
+        records = [json.loads(line) for line in file]
+    return [
+        {
+            "id": r["metadata"]["passage_id"],
+            "document": r["document"],
+            "references": [x["response_text"] for x in r["questions"][0]["responses"]],
+        }
+        for r in records
+    ]
+
+
+@pytest.fixture(scope="session")
+def extractive():
+    """The embedded default part summarizer, loaded once per test session."""
+    from recsum.summarizers import ExtractiveSummarizer
+
+    return ExtractiveSummarizer.from_pretrained()
+
+
+@pytest.fixture(scope="session")
+def tiny_seq2seq_path(tmp_path_factory) -> Path:
+    """A random BART with d_model 32 and the MiniLM WordPiece tokenizer, saved to disk."""
+    import torch
+    from transformers import AutoTokenizer, BartConfig, BartForConditionalGeneration
+
+    from recsum.summarizers import default_model_path
+
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(default_model_path())
+    tokenizer.model_max_length = 128
+    config = BartConfig(
+        vocab_size=tokenizer.vocab_size,
+        d_model=32,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=128,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.cls_token_id,
+        eos_token_id=tokenizer.sep_token_id,
+        decoder_start_token_id=tokenizer.sep_token_id,
+        forced_eos_token_id=None,
+    )
+    model = BartForConditionalGeneration(config)
+    path = tmp_path_factory.mktemp("tiny-bart")
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path

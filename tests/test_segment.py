@@ -1,0 +1,62 @@
+"""Sentence segmentation: offline, spans point into the source, structure-aware."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from recsum.segment import split_sentences
+
+
+def test_sentences_and_spans_point_into_the_source():
+    text = "Dr. Smith arrived at 9 a.m. on Monday. She met Mr. Jones.\n\nThey talked for hours!"
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        "Dr. Smith arrived at 9 a.m. on Monday.",
+        "She met Mr. Jones.",
+        "They talked for hours!",
+    ]
+    for sentence in sentences:
+        assert " ".join(text[sentence.start : sentence.end].split()) == sentence.text
+
+
+def test_transcript_turns_are_separate_sentences():
+    text = "Professor E: So, it works.\nGrad G: I think it crashed\nPhD A: no it did not"
+    assert [s.text for s in split_sentences(text)] == [
+        "Professor E: So, it works.",
+        "Grad G: I think it crashed",
+        "PhD A: no it did not",
+    ]
+
+
+def test_markdown_headings_and_list_items_stand_alone():
+    text = "# Title\nIntro sentence here.\n\n- first item\n- second item\n1. numbered"
+    assert [s.text for s in split_sentences(text)] == [
+        "# Title",
+        "Intro sentence here.",
+        "- first item",
+        "- second item",
+        "1. numbered",
+    ]
+
+
+def test_hard_wrapped_prose_is_joined_and_text_without_punctuation_is_kept():
+    wrapped = "The river rose all\nnight and the town\nwatched it. Nobody slept."
+    assert [s.text for s in split_sentences(wrapped)] == [
+        "The river rose all night and the town watched it.",
+        "Nobody slept.",
+    ]
+    no_punctuation = " ".join(["word"] * 5000)
+    assert [s.text for s in split_sentences(no_punctuation)] == [no_punctuation]
+
+
+def test_one_sentence_per_line_stays_stable_when_split_again():
+    text = "It rained. The roads flooded.\nPeople stayed home. Schools closed!"
+    once = [s.text for s in split_sentences(text)]
+    assert [s.text for s in split_sentences("\n".join(once))] == once
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=400))
+def test_never_loses_a_character_and_spans_are_ordered(text):
+    sentences = split_sentences(text)
+    assert "".join(s.text for s in sentences).replace(" ", "") == "".join(text.split())
+    ends = [0] + [s.end for s in sentences]
+    assert all(s.start >= previous_end for s, previous_end in zip(sentences, ends, strict=False))
