@@ -1,0 +1,46 @@
+"""``recsum evaluate --predictions P.jsonl --references DATASET``: ROUGE with CIs, table + JSON."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from recsum.cli.batch import add_dataset_options, dataset_spec
+from recsum.cli.options import non_negative_int
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "evaluate", help="score predictions against reference summaries with ROUGE",
+        description="ROUGE-1/2/L/Lsum F1 (stemming, best reference per document) with a "
+                    "bootstrap confidence interval; prints a markdown table and writes JSON.")
+    parser.add_argument("--predictions", nargs="+", required=True, metavar="FILE",
+                        help="predictions file(s) written by recsum batch (one system each)")
+    add_dataset_options(parser, flag="--references")
+    parser.add_argument("--bootstrap", type=non_negative_int, default=1000,
+                        help="resamples for the 95%% confidence interval (default: 1000; 0: none)")
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    parser.add_argument("--precision-recall", action="store_true",
+                        help="also report precision and recall")
+    parser.add_argument("--output", default=None,
+                        help="scores JSON (default: next to the first predictions, .scores.json)")
+    parser.add_argument("--report", default=None, metavar="DIR",
+                        help="also write report.md and PNG plots into DIR")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from recsum.data import load_records
+    from recsum.report import markdown_table, score_predictions, write_report, write_scores
+
+    records = load_records(dataset_spec(args))
+    results = [score_predictions(path, records, bootstrap=args.bootstrap, seed=args.seed,
+                                 precision_recall=args.precision_recall)
+               for path in args.predictions]
+    print(markdown_table(results), end="")
+    first = Path(args.predictions[0])
+    output = write_scores(args.output or first.with_suffix(".scores.json"), results)
+    print(f"\nscores: {output}")
+    if args.report:
+        print(f"report: {write_report(args.report, results, title=f'ROUGE on {args.dataset}')}")
+    return 0

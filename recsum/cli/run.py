@@ -1,0 +1,33 @@
+"""``recsum run PIPELINE``: batch every system of a pipeline file, evaluate, write the report."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run", help="run a pipeline file: batch, evaluate, report",
+        description="Run an experiment described by a TOML (or YAML) pipeline file. Resumable: "
+                    "run it again after an interruption and finished documents are skipped.")
+    parser.add_argument("pipeline", help="pipeline file, e.g. pipelines/squality-dev.toml")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="redo every system instead of resuming its predictions")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from recsum.pipeline import load_pipeline, run_pipeline
+    from recsum.report import markdown_table
+
+    pipeline = load_pipeline(args.pipeline)
+    command = shlex.join(["recsum", "run", args.pipeline, *(["--overwrite"] if args.overwrite
+                                                            else [])])
+    result = run_pipeline(pipeline, overwrite=args.overwrite,
+                          progress=not args.quiet and sys.stderr.isatty(), commands=[command])
+    print(markdown_table(result.scores), end="")
+    print(f"\nreport: {result.report}")
+    return 0

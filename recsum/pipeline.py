@@ -1,0 +1,180 @@
+"""Pipelines: one declarative file (TOML or YAML) per experiment, run as batch → evaluate → report.
+
+A pipeline names a dataset (``[dataset]``, the options of :class:`recsum.data.DatasetSpec`),
+the one word budget every system gets (``[length] max_words``), the systems (``[[systems]]``:
+``kind`` from :data:`recsum.systems.SYSTEMS`, an optional ``label`` naming its predictions file,
+every other key passed to the system), ``[evaluation]`` (bootstrap, seed, precision_recall),
+``[batch]`` (group_size) and ``[output] dir`` (default ``outputs/<name>``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from recsum.batch import batch_settings, run_batch
+from recsum.data import DatasetSpec, load_records
+from recsum.errors import RecsumError
+from recsum.length import Length
+from recsum.report import SystemScores, score_predictions, write_report
+from recsum.systems import SYSTEMS, build_system
+
+SECTIONS = {"name", "dataset", "length", "systems", "evaluation", "batch", "output"}
+
+
+@dataclass(frozen=True)
+class SystemEntry:
+    """One ``[[systems]]`` entry: what to build, and the label its outputs go under."""
+
+    kind: str
+    label: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """A parsed pipeline file."""
+
+    name: str
+    dataset: DatasetSpec
+    max_words: int
+    systems: tuple[SystemEntry, ...]
+    output_dir: Path
+    bootstrap: int = 1000
+    seed: int = 0
+    precision_recall: bool = False
+    group_size: int = 4
+
+    def predictions_path(self, entry: SystemEntry) -> Path:
+        return self.output_dir / "predictions" / f"{entry.label}.jsonl"
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    """Where the report went and the scores it shows."""
+
+    report: Path
+    scores: tuple[SystemScores, ...]
+
+
+def load_pipeline(path: str | Path) -> Pipeline:
+    """Read and check a pipeline file; every mistake is a one-line error naming the key."""
+    path = Path(path)
+    if not path.is_file():
+        raise RecsumError(f"{path}: no such pipeline file")
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            raw = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            raise RecsumError(f"{path}: invalid YAML ({' '.join(str(error).split())})") from None
+    else:
+        try:
+            import tomllib
+        except ModuleNotFoundError:  # Python 3.10 has no tomllib; tomli is its backport
+            import tomli as tomllib
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise RecsumError(f"{path}: invalid TOML ({error})") from None
+    if not isinstance(raw, dict):
+        raise RecsumError(f"{path}: expected tables such as [dataset] and [[systems]]")
+    return _parse(raw, path)
+
+
+def _parse(raw: dict[str, Any], path: Path) -> Pipeline:
+    unknown = sorted(set(raw) - SECTIONS)
+    if unknown:
+        raise RecsumError(f"{path}: unknown key(s) {', '.join(unknown)}; "
+                          f"use {', '.join(sorted(SECTIONS))}")
+    name = raw.get("name") or path.stem
+    if not isinstance(name, str) or not re.fullmatch(r"[\w.-]+", name):
+        raise RecsumError(f"{path}: name must be letters, digits, '-', '_' or '.', got {name!r}")
+    dataset = _table(raw, "dataset", path)
+    if not dataset:
+        raise RecsumError(f"{path}: [dataset] with a path is required")
+    length = _table(raw, "length", path)
+    max_words = length.get("max_words")
+    if set(length) - {"max_words"} or not isinstance(max_words, int) or max_words < 1:
+        raise RecsumError(f"{path}: [length] needs max_words = a positive whole number (and "
+                          "nothing else): every system gets that budget")
+    evaluation = _table(raw, "evaluation", path)
+    batch = _table(raw, "batch", path)
+    output = _table(raw, "output", path)
+    _only(evaluation, {"bootstrap", "seed", "precision_recall"}, "evaluation", path)
+    _only(batch, {"group_size"}, "batch", path)
+    _only(output, {"dir"}, "output", path)
+    return Pipeline(
+        name=name,
+        dataset=DatasetSpec.from_dict(dataset),
+        max_words=max_words,
+        systems=_systems(raw.get("systems"), path),
+        output_dir=Path(output.get("dir") or Path("outputs") / name),
+        bootstrap=int(evaluation.get("bootstrap", 1000)),
+        seed=int(evaluation.get("seed", 0)),
+        precision_recall=bool(evaluation.get("precision_recall", False)),
+        group_size=int(batch.get("group_size", 4)),
+    )
+
+
+def _table(raw: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise RecsumError(f"{path}: {key} must be a table ([{key}])")
+    return value
+
+
+def _only(table: dict[str, Any], allowed: set[str], section: str, path: Path) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise RecsumError(f"{path}: unknown [{section}] key(s) {', '.join(unknown)}; "
+                          f"use {', '.join(sorted(allowed))}")
+
+
+def _systems(entries: Any, path: Path) -> tuple[SystemEntry, ...]:
+    if not isinstance(entries, list) or not entries:
+        raise RecsumError(f"{path}: at least one [[systems]] entry with a kind is required")
+    systems = []
+    for number, entry in enumerate(entries, 1):
+        options = dict(entry) if isinstance(entry, dict) else {}
+        kind = options.pop("kind", None)
+        if kind not in SYSTEMS:
+            raise RecsumError(f"{path}: [[systems]] entry {number} needs kind = one of "
+                              f"{', '.join(SYSTEMS)} (got {kind!r})")
+        label = str(options.pop("label", kind))
+        if not re.fullmatch(r"[\w.-]+", label):
+            raise RecsumError(f"{path}: label {label!r} must be letters, digits, '-', '_' or '.'")
+        systems.append(SystemEntry(kind, label, options))
+    labels = [s.label for s in systems]
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        raise RecsumError(f"{path}: several systems are labelled {', '.join(repeated)}; give "
+                          "each [[systems]] entry its own label")
+    return tuple(systems)
+
+
+def run_pipeline(pipeline: Pipeline, *, overwrite: bool = False, progress: bool = True,
+                 commands: Sequence[str] = ()) -> PipelineResult:
+    """Batch every system (resuming finished work), then evaluate all and write the report."""
+    records = load_records(pipeline.dataset)
+    length = Length(pipeline.max_words, "words")
+    for entry in pipeline.systems:
+        run_batch(lambda entry=entry: build_system(entry.kind, **entry.options), records, length,
+                  pipeline.predictions_path(entry),
+                  settings=batch_settings(entry.kind, entry.options, length),
+                  overwrite=overwrite, group_size=pipeline.group_size, progress=progress)
+    scores = tuple(
+        score_predictions(pipeline.predictions_path(entry), records, label=entry.label,
+                          bootstrap=pipeline.bootstrap, seed=pipeline.seed,
+                          precision_recall=pipeline.precision_recall)
+        for entry in pipeline.systems
+    )
+    report = write_report(pipeline.output_dir, scores,
+                          title=f"{pipeline.name}: {len(records)} documents from "
+                                f"{pipeline.dataset.path}", commands=commands)
+    return PipelineResult(report, scores)

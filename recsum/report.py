@@ -1,0 +1,195 @@
+"""Reports of an evaluation: scores.json, a markdown table, and PNG plots (matplotlib, Agg).
+
+ROUGE F1 grows with summary length, so the table states the word budget every system had and
+each system's mean output length next to its scores, and its time per document.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from recsum.batch import read_predictions
+from recsum.data import Record
+from recsum.length import count_words
+from recsum.metrics import ROUGE_TYPES, Evaluation, Interval, align_predictions, evaluate_summaries
+
+LABELS = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L", "rougeLsum": "ROUGE-Lsum"}
+
+
+@dataclass(frozen=True)
+class SystemScores:
+    """One system's evaluation with what it takes to read it fairly: length and time."""
+
+    label: str
+    system: str
+    evaluation: Evaluation
+    mean_words: float
+    seconds_per_document: float | None
+    input_words: tuple[int, ...]
+    budget_words: int | None
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "system": self.system, "budget_words": self.budget_words,
+                "mean_words": self.mean_words,
+                "seconds_per_document": self.seconds_per_document,
+                "input_words": list(self.input_words), **self.evaluation.to_dict()}
+
+
+def score_predictions(path: str | Path, records: Sequence[Record], *, label: str | None = None,
+                      bootstrap: int = 1000, seed: int = 0,
+                      precision_recall: bool = False) -> SystemScores:
+    """Score a predictions file against ``records``; its ids must match theirs exactly."""
+    rows = read_predictions(path)
+    ids = [r.id for r in records]
+    ordered = align_predictions({key: row["summary"] for key, row in rows.items()}, ids,
+                                source=str(path))
+    evaluation = evaluate_summaries(ids, ordered, [r.references for r in records],
+                                    bootstrap=bootstrap, seed=seed,
+                                    precision_recall=precision_recall)
+    seconds = [rows[i]["seconds"] for i in ids if isinstance(rows[i].get("seconds"), int | float)]
+    systems = sorted({str(rows[i].get("system", "")) for i in ids} - {""})
+    budgets = {json.dumps((rows[i].get("settings") or {}).get("length")) for i in ids}
+    length = json.loads(budgets.pop()) if len(budgets) == 1 else None
+    return SystemScores(
+        label=label or Path(path).stem,
+        system=", ".join(systems) or Path(path).stem,
+        evaluation=evaluation,
+        mean_words=float(np.mean([count_words(s) for s in ordered])),
+        seconds_per_document=float(np.mean(seconds)) if len(seconds) == len(ids) else None,
+        input_words=tuple(count_words(r.document) for r in records),
+        budget_words=int(length["value"]) if length and length.get("unit") == "words" else None,
+    )
+
+
+def _cell(interval: Interval) -> str:
+    if interval.low is None:
+        return f"{100 * interval.mean:.2f}"
+    return f"{100 * interval.mean:.2f} [{100 * interval.low:.2f}, {100 * interval.high:.2f}]"
+
+
+def budget_words(results: Sequence[SystemScores]) -> int | None:
+    """The word budget all systems shared, or None when it differs or was not recorded."""
+    budgets = {r.budget_words for r in results}
+    return budgets.pop() if len(budgets) == 1 else None
+
+
+def markdown_table(results: Sequence[SystemScores]) -> str:
+    """The scores table, with the budget stated above it and P/R tables when they were asked for."""
+    first = results[0].evaluation
+    ci = (f"[{first.confidence:.0%} bootstrap CI, {first.bootstrap} resamples]" if first.bootstrap
+          else "(no bootstrap)")
+    shared = budget_words(results)
+    if shared is not None:
+        budget = f"{shared} words per summary, the same for every system"
+    else:
+        budget = "NOT the same for every system (" + ", ".join(
+            f"{r.label}: {r.budget_words or 'unknown'}" for r in results) + "), so ROUGE differs"
+    lines = [
+        f"Word budget: {budget}. ROUGE F1 × 100, mean over documents {ci}; Porter stemming, "
+        "rougeLsum with one sentence per line, best reference per document.",
+        "",
+        "| System | Docs | " + " | ".join(LABELS[t] for t in ROUGE_TYPES)
+        + " | Mean words | Seconds/doc |",
+        "|---" * (len(ROUGE_TYPES) + 4) + "|",
+    ]
+    for result in results:
+        scores = result.evaluation.scores
+        seconds = ("n/a" if result.seconds_per_document is None
+                   else f"{result.seconds_per_document:.2f}")
+        lines.append(f"| {result.label} | {len(result.evaluation.ids)} | "
+                     + " | ".join(_cell(scores[t].f1) for t in ROUGE_TYPES)
+                     + f" | {result.mean_words:.1f} | {seconds} |")
+    for field in ("precision", "recall"):
+        if getattr(first.scores[ROUGE_TYPES[0]], field) is None:
+            continue
+        lines += ["", f"{field.capitalize()} × 100:", "",
+                  "| System | " + " | ".join(LABELS[t] for t in ROUGE_TYPES) + " |",
+                  "|---" * (len(ROUGE_TYPES) + 1) + "|"]
+        lines += [f"| {r.label} | " + " | ".join(_cell(getattr(r.evaluation.scores[t], field))
+                                                  for t in ROUGE_TYPES) + " |" for r in results]
+    return "\n".join(lines) + "\n"
+
+
+def write_scores(path: str | Path, results: Sequence[SystemScores]) -> Path:
+    """scores.json: every system's aggregates, CIs, per-document F1, length and time."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"budget_words": budget_words(results),
+               "systems": {r.label: r.to_dict() for r in results}}
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def plot_scores(path: Path, results: Sequence[SystemScores]) -> Path:
+    """Grouped bars: ROUGE F1 per type and system, with the confidence interval as error bars."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    width = 0.8 / len(results)
+    positions = np.arange(len(ROUGE_TYPES))
+    for index, result in enumerate(results):
+        intervals = [result.evaluation.scores[t].f1 for t in ROUGE_TYPES]
+        means = np.array([100 * i.mean for i in intervals])
+        errors = None
+        if intervals[0].low is not None:
+            errors = np.array([[100 * (i.mean - i.low) for i in intervals],
+                               [100 * (i.high - i.mean) for i in intervals]])
+        axes.bar(positions + (index - (len(results) - 1) / 2) * width, means, width,
+                 yerr=errors, capsize=3, label=result.label)
+    axes.set_xticks(positions, [LABELS[t] for t in ROUGE_TYPES])
+    axes.set_ylabel("F1 × 100")
+    axes.set_title("ROUGE per system (95% bootstrap CI)")
+    axes.legend(fontsize="small")
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+    return path
+
+
+def plot_length(path: Path, results: Sequence[SystemScores]) -> Path:
+    """Per-document ROUGE F1 against document length, one panel per ROUGE type."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    figure, axes = plt.subplots(2, 2, figsize=(9, 7), sharex=True)
+    for axis, rouge_type in zip(axes.flat, ROUGE_TYPES, strict=True):
+        for result in results:
+            axis.scatter(result.input_words, np.array(result.evaluation.per_document[rouge_type])
+                         * 100, s=14, alpha=0.7, label=result.label)
+        axis.set_title(LABELS[rouge_type])
+        axis.set_ylabel("F1 × 100")
+    for axis in axes[1]:
+        axis.set_xlabel("document length (words)")
+    axes[0][0].legend(fontsize="small")
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+    return path
+
+
+def write_report(directory: str | Path, results: Sequence[SystemScores], *, title: str,
+                 commands: Sequence[str] = ()) -> Path:
+    """report.md with the table and both plots, plus scores.json, in ``directory``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    write_scores(directory / "scores.json", results)
+    plot_scores(directory / "rouge.png", results)
+    plot_length(directory / "rouge_vs_length.png", results)
+    body = [f"# {title}", "", markdown_table(results)]
+    if commands:
+        body += ["Produced by:", "", "```", *commands, "```", ""]
+    body += ["![ROUGE per system](rouge.png)", "",
+             "![ROUGE against document length](rouge_vs_length.png)", ""]
+    report = directory / "report.md"
+    report.write_text("\n".join(body), encoding="utf-8")
+    return report

@@ -1,0 +1,189 @@
+"""Batch runs: one fsynced line per document, resumable after kill -9, never overwritten."""
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from fakes import PrefixSummarizer
+
+from recsum.batch import batch_settings, read_predictions, run_batch
+from recsum.cli.main import main
+from recsum.data import Record
+from recsum.errors import RecsumError
+from recsum.length import Length, count_words
+from recsum.systems import build_system
+
+LENGTH = Length(12)
+SETTINGS = batch_settings("recursive", {}, LENGTH)
+
+
+@pytest.fixture
+def prefix_model(monkeypatch):
+    """The real recursive system around a deterministic one-token-per-word part summarizer."""
+    monkeypatch.setattr("recsum.api.load_part_summarizer", lambda *a, **k: PrefixSummarizer(64))
+
+
+def records(count: int) -> list[Record]:
+    return [Record(f"doc{i}", " ".join(f"Sentence {k} of document {i} goes on a while."
+                                       for k in range(30)), (f"Reference {i}.",))
+            for i in range(count)]
+
+
+class Builds:
+    """Counts how often the batch run had to build its system."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self):
+        self.count += 1
+        return build_system("recursive")
+
+
+def lines(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_one_line_per_document_with_summary_settings_and_timings(tmp_path, prefix_model):
+    output = tmp_path / "out" / "p.jsonl"
+    result = run_batch(Builds(), records(5), LENGTH, output, settings=SETTINGS, group_size=2,
+                       progress=False)
+    assert (result.written, result.resumed, result.total) == (5, 0, 5)
+    rows = lines(output)
+    assert [r["id"] for r in rows] == [f"doc{i}" for i in range(5)]
+    for row in rows:
+        assert 0 < count_words(row["summary"]) <= 12 == row["settings"]["length"]["value"]
+        assert row["system"] == "recursive:prefix" and row["words"] == count_words(row["summary"])
+        assert row["seconds"] >= 0 and row["group_size"] in (1, 2)
+
+
+def test_a_rerun_skips_finished_ids_and_builds_nothing_when_all_are_done(tmp_path, prefix_model):
+    output = tmp_path / "p.jsonl"
+    builds = Builds()
+    run_batch(builds, records(4)[:2], LENGTH, output, settings=SETTINGS, progress=False)
+    result = run_batch(builds, records(4), LENGTH, output, settings=SETTINGS, progress=False)
+    assert (result.written, result.resumed) == (2, 2)
+    assert [r["id"] for r in lines(output)] == ["doc0", "doc1", "doc2", "doc3"]
+    result = run_batch(builds, records(4), LENGTH, output, settings=SETTINGS, progress=False)
+    assert (result.written, result.resumed, builds.count) == (0, 4, 2)
+
+
+def test_a_torn_last_line_is_dropped_and_redone(tmp_path, prefix_model, caplog):
+    output = tmp_path / "p.jsonl"
+    run_batch(Builds(), records(3), LENGTH, output, settings=SETTINGS, progress=False)
+    data = output.read_bytes()
+    output.write_bytes(data[: len(data) - 25])  # killed in the middle of writing doc2
+    with caplog.at_level(logging.WARNING, logger="recsum"):
+        result = run_batch(Builds(), records(3), LENGTH, output, settings=SETTINGS,
+                           progress=False)
+    assert "torn last line" in caplog.text
+    assert (result.written, result.resumed) == (1, 2)
+    rows = lines(output)
+    assert [r["id"] for r in rows] == ["doc0", "doc1", "doc2"]
+    whole = [json.loads(line) for line in data.decode().splitlines()]
+    assert rows[2]["summary"] == whole[2]["summary"]  # redone, whole again
+
+
+def test_output_made_with_other_settings_is_refused_unless_overwrite(tmp_path, prefix_model):
+    output = tmp_path / "p.jsonl"
+    run_batch(Builds(), records(2), LENGTH, output, settings=SETTINGS, progress=False)
+    before = output.read_bytes()
+    other = batch_settings("recursive", {}, Length(20))
+    with pytest.raises(RecsumError, match=r"other settings.*--overwrite"):
+        run_batch(Builds(), records(2), Length(20), output, settings=other, progress=False)
+    with pytest.raises(RecsumError, match=r"not in this dataset.*--overwrite"):
+        run_batch(Builds(), records(1), LENGTH, output, settings=SETTINGS, progress=False)
+    assert output.read_bytes() == before
+    result = run_batch(Builds(), records(2), Length(20), output, settings=other, overwrite=True,
+                       progress=False)
+    assert result.written == 2
+    assert all(row["settings"]["length"]["value"] == 20 for row in lines(output))
+
+
+def test_the_cli_refuses_existing_output_in_one_line(tmp_path, prefix_model, capsys):
+    dataset = tmp_path / "d.jsonl"
+    dataset.write_text("".join(json.dumps({"id": r.id, "text": r.document, "summary": "s"}) + "\n"
+                               for r in records(2)), encoding="utf-8")
+    output = tmp_path / "p.jsonl"
+    assert main(["batch", str(dataset), "-o", str(output), "--max-words", "12", "--quiet"]) == 0
+    assert main(["batch", str(dataset), "-o", str(output), "--max-words", "15", "--quiet"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("recsum: error:") and "--overwrite" in error
+    assert main(["batch", str(dataset), "-o", str(output), "--max-words", "15", "--quiet",
+                 "--overwrite"]) == 0
+    assert len(lines(output)) == 2
+
+
+def test_bad_prediction_files_name_the_line(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"id": "a", "summary": "x"}\n{"id": "b"}\n', encoding="utf-8")
+    with pytest.raises(RecsumError, match=r"line 2: a prediction needs \"id\" and \"summary\""):
+        read_predictions(path)
+    path.write_text('{"id": "a", "summary": "x"}\n{"id": "a", "summary": "y"}\n', encoding="utf-8")
+    with pytest.raises(RecsumError, match="line 2: id 'a' appears a second time"):
+        read_predictions(path)
+    path.write_text('{"id": "a", "summary": "x"}\nnot json\n{"id": "c", "summary": "z"}\n',
+                    encoding="utf-8")
+    with pytest.raises(RecsumError, match="line 2: malformed JSON"):
+        read_predictions(path)
+
+
+def test_the_default_model_summarizes_real_stories_within_the_budget(squality_stories, extractive,
+                                                                     monkeypatch, tmp_path):
+    monkeypatch.setattr("recsum.api.load_part_summarizer", lambda *a, **k: extractive)
+    stories = [Record(s["id"], " ".join(s["document"].split()[:900]), tuple(s["references"]))
+               for s in squality_stories[:2]]
+    output = tmp_path / "p.jsonl"
+    length = Length(120)
+    run_batch(lambda: build_system("recursive"), stories, length, output,
+              settings=batch_settings("recursive", {}, length), group_size=2, progress=False)
+    rows = lines(output)
+    assert [r["id"] for r in rows] == [s.id for s in stories]
+    assert all(60 < r["words"] <= 120 and r["system"].startswith("recursive:") for r in rows)
+
+
+def squality_slice(path, stories, count: int, words: int) -> None:
+    """A SQuALITY-format file of ``count`` stories cut to ``words`` words each."""
+    rows = [{"metadata": {"passage_id": s["id"]},
+             "document": " ".join(s["document"].split()[:words]),
+             "questions": [{"question_number": 1, "question_text": "What is the plot?",
+                            "responses": [{"response_text": r} for r in s["references"]]}]}
+            for s in stories[:count]]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+
+
+def test_kill_9_mid_run_then_the_same_command_loses_and_duplicates_nothing(
+        squality_stories, extractive, monkeypatch, tmp_path, capsys):
+    dataset = tmp_path / "stories.jsonl"
+    squality_slice(dataset, squality_stories, count=4, words=500)
+    output = tmp_path / "preds.jsonl"
+    arguments = ["batch", str(dataset), "--adapter", "squality", "--output", str(output),
+                 "--max-words", "80", "--group-size", "1", "--quiet"]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    process = subprocess.Popen([sys.executable, "-m", "recsum.cli.main", *arguments], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 240
+    while not (output.exists() and output.read_bytes().count(b"\n") >= 1):
+        assert process.poll() is None, process.stderr.read().decode()
+        assert time.monotonic() < deadline, "no line written within 240 s"
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    process.stderr.close()
+    written_before = output.read_bytes().count(b"\n")
+    assert 1 <= written_before < 4, "the run finished before it could be killed"
+
+    # The same command again, in this process: it loads the same model, already loaded here.
+    monkeypatch.setattr("recsum.api.load_part_summarizer", lambda *a, **k: extractive)
+    assert main(arguments) == 0
+    assert f"{4 - written_before} document(s) summarized, {written_before} already done" \
+        in capsys.readouterr().err
+    raw = output.read_text(encoding="utf-8").splitlines()
+    ids = [json.loads(line)["id"] for line in raw]  # every line is valid JSON
+    assert sorted(ids) == sorted(s["id"] for s in squality_stories[:4])
+    assert len(ids) == len(set(ids))

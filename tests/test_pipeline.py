@@ -1,0 +1,132 @@
+"""Pipelines and the evaluate/run commands: parse, batch, evaluate, report; resumable."""
+
+import json
+
+import pytest
+from fakes import PrefixSummarizer
+
+from recsum.cli.main import main
+from recsum.errors import RecsumError
+from recsum.pipeline import load_pipeline, run_pipeline
+
+PIPELINE = """
+name = "tiny"
+[dataset]
+path = "{dataset}"
+[length]
+max_words = 15
+[[systems]]
+kind = "recursive"
+[[systems]]
+kind = "recursive"
+label = "short-chunks"
+chunk_tokens = 40
+[evaluation]
+bootstrap = 50
+precision_recall = true
+[output]
+dir = "{output}"
+"""
+
+
+@pytest.fixture
+def prefix_model(monkeypatch):
+    monkeypatch.setattr("recsum.api.load_part_summarizer", lambda *a, **k: PrefixSummarizer(64))
+
+
+@pytest.fixture
+def dataset(tmp_path):
+    path = tmp_path / "d.jsonl"
+    rows = [{"id": f"d{i}", "text": " ".join(f"Topic {i} sentence {k} says something new."
+                                               for k in range(12 * (i + 1))),
+             "summary": [f"Topic {i} sentence 0 says something.", "Another reference."]}
+            for i in range(4)]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def write_pipeline(tmp_path, dataset, text=PIPELINE, suffix=".toml"):
+    path = tmp_path / f"p{suffix}"
+    path.write_text(text.format(dataset=dataset, output=tmp_path / "out"), encoding="utf-8")
+    return path
+
+
+def test_the_shipped_pipelines_parse_with_their_budgets():
+    squality = load_pipeline("pipelines/squality-dev.toml")
+    qmsum = load_pipeline("pipelines/qmsum-val.toml")
+    assert (squality.max_words, squality.dataset.adapter) == (400, "squality")
+    assert (qmsum.max_words, qmsum.dataset.adapter) == (110, "qmsum")
+    assert [s.kind for s in squality.systems] == [s.kind for s in qmsum.systems] == ["recursive"]
+    assert squality.predictions_path(squality.systems[0]).as_posix() == \
+        "outputs/squality-dev/predictions/recursive.jsonl"
+
+
+def test_a_pipeline_runs_batch_evaluate_and_report_then_resumes(tmp_path, dataset, prefix_model):
+    pipeline = load_pipeline(write_pipeline(tmp_path, dataset))
+    result = run_pipeline(pipeline, progress=False, commands=["recsum run p.toml"])
+    out = tmp_path / "out"
+    for name in ("recursive", "short-chunks"):
+        assert len((out / "predictions" / f"{name}.jsonl").read_text().splitlines()) == 4
+    for name in ("report.md", "scores.json", "rouge.png", "rouge_vs_length.png"):
+        assert (out / name).stat().st_size > 0
+    report = result.report.read_text(encoding="utf-8")
+    assert "Word budget: 15 words per summary, the same for every system" in report
+    assert "| short-chunks | 4 |" in report and "Precision × 100" in report
+    assert "recsum run p.toml" in report
+    scores = json.loads((out / "scores.json").read_text())
+    assert scores["budget_words"] == 15
+    system = scores["systems"]["recursive"]
+    assert system["mean_words"] <= 15 and system["documents"] == 4
+    assert system["rouge"]["rouge1"]["f1"]["low"] <= system["rouge"]["rouge1"]["f1"]["mean"]
+    assert len(system["per_document"]["rouge2"]) == 4
+    before = (out / "predictions" / "recursive.jsonl").read_bytes()
+    again = run_pipeline(pipeline, progress=False)  # nothing left to do: same predictions
+    assert (out / "predictions" / "recursive.jsonl").read_bytes() == before
+    assert again.scores == result.scores
+
+
+def test_yaml_pipelines_work_too(tmp_path, dataset, prefix_model):
+    yaml_text = ("name: tiny\ndataset: {{path: '{dataset}'}}\nlength: {{max_words: 15}}\n"
+                 "systems: [{{kind: recursive}}]\nevaluation: {{bootstrap: 0}}\n"
+                 "output: {{dir: '{output}'}}\n")
+    pipeline = load_pipeline(write_pipeline(tmp_path, dataset, yaml_text, ".yaml"))
+    result = run_pipeline(pipeline, progress=False)
+    assert result.scores[0].evaluation.scores["rouge1"].f1.low is None
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("[length]\nmax_words = 15", "[length]\nmax_words = 0"), "max_words"),
+    (("[length]", "[lenght]"), "unknown key"),
+    (('label = "short-chunks"', 'label = "recursive"'), "several systems are labelled"),
+    (('kind = "recursive"\nlabel', 'kind = "nope"\nlabel'), "kind = one of"),
+    (("bootstrap = 50", "bootstraps = 50"), r"unknown \[evaluation\] key"),
+    (('path = "', 'paths = "'), r"unknown \[dataset\] key"),
+    (("[output]", "[output"), "invalid TOML"),
+])
+def test_pipeline_mistakes_are_one_line_errors(tmp_path, dataset, change, message):
+    path = write_pipeline(tmp_path, dataset, PIPELINE.replace(*change))
+    with pytest.raises(RecsumError, match=message) as error:
+        load_pipeline(path)
+    assert "\n" not in str(error.value)
+
+
+def test_evaluate_prints_the_table_writes_json_and_refuses_mismatched_ids(tmp_path, dataset,
+                                                                         capsys):
+    predictions = tmp_path / "preds.jsonl"
+    predictions.write_text("".join(json.dumps({"id": f"d{i}", "summary": f"Topic {i} says."})
+                                   + "\n" for i in range(4)), encoding="utf-8")
+    code = main(["evaluate", "--predictions", str(predictions), "--references", str(dataset),
+                 "--bootstrap", "20", "--report", str(tmp_path / "report")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "| preds | 4 |" in out and "ROUGE-Lsum" in out
+    assert json.loads((tmp_path / "preds.scores.json").read_text())["systems"]["preds"]
+    assert (tmp_path / "report" / "rouge.png").exists()
+
+    predictions.write_text(json.dumps({"id": "zz", "summary": "x"}) + "\n", encoding="utf-8")
+    assert main(["evaluate", "--predictions", str(predictions), "--references",
+                 str(dataset)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error
+    assert "1 id(s) not in the references ('zz')" in error
+    assert "4 reference id(s) without a prediction ('d0', 'd1', 'd2', 'd3')" in error
