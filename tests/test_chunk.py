@@ -50,9 +50,10 @@ def test_whole_sentences_are_never_split_when_they_fit(lengths, budget):
 def test_overlap_repeats_context_and_still_covers_everything(lengths, overlap):
     sentences = make_sentences(lengths)
     chunks = chunk_sentences(sentences, WordTokens(), 40, overlap=overlap)
-    covered = [i for c in chunks for i in range(c.first, c.last + 1)]
-    assert sorted(set(covered)) == list(range(max(covered) + 1))
-    assert covered == sorted(covered)
+    covered = {i for c in chunks for i in range(c.first, c.last + 1)}
+    assert covered == set(range(max(covered) + 1))
+    assert all(a.first < b.first and a.last < b.last for a, b in pairwise(chunks))
+    assert all(b.first >= a.last + 1 - overlap for a, b in pairwise(chunks))
     assert all(WordTokens().count([c.text])[0] <= 40 for c in chunks)
 
 

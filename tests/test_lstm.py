@@ -1,0 +1,182 @@
+"""The hierarchical BiLSTM baseline: features, the model, training, saving and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from recsum.baselines.lstm import HierarchicalLSTM, LSTMConfig, LSTMSystem
+from recsum.baselines.train import (
+    Example,
+    TrainingSettings,
+    label_records,
+    mean_loss,
+    train_model,
+)
+from recsum.cli.main import main
+from recsum.data import Record
+from recsum.errors import RecsumError
+from recsum.length import Length, count_words
+from recsum.segment import split_sentences
+
+SMALL = LSTMConfig(word_hidden=16, sentence_hidden=16, dropout=0.0)
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Models this small gain nothing from threads, and lose 5x to them on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from transformers import AutoTokenizer
+
+    from recsum.summarizers import default_model_path
+
+    return AutoTokenizer.from_pretrained(default_model_path())
+
+
+def new_model(seed: int = 0, config: LSTMConfig = SMALL) -> HierarchicalLSTM:
+    torch.manual_seed(seed)
+    return HierarchicalLSTM.from_minilm(LSTMConfig(**vars(config)))
+
+
+@pytest.fixture(scope="module")
+def slice_records(squality_stories) -> list[Record]:
+    """Two SQuALITY dev stories cut to their first 40 sentences (a tiny, real slice)."""
+    records = []
+    for story in squality_stories[:2]:
+        cut = split_sentences(story["document"])[39].end
+        records.append(Record("s", story["document"][:cut], tuple(story["references"])))
+    return records
+
+
+@pytest.fixture(scope="module")
+def slice_examples(slice_records, tokenizer) -> list[Example]:
+    model = new_model()
+    return [Example(model.featurize(tokenizer, record.document, sentences),
+                    torch.from_numpy(labels))
+            for record, sentences, labels in label_records(slice_records, progress=False)]
+
+
+def test_features_are_each_sentences_own_wordpiece_tokens(tokenizer):
+    text = "The ship landed.  Captain Moss walked out!\n\nNobody waited for him."
+    sentences = split_sentences(text)
+    features = new_model().featurize(tokenizer, text, sentences)
+    assert [f.tolist() for f in features] == [
+        tokenizer(s.text, add_special_tokens=False)["input_ids"] for s in sentences]
+
+
+def test_long_sentences_are_cut_to_max_sentence_tokens(tokenizer):
+    text = "word " * 200 + "end."
+    (feature,) = new_model().featurize(tokenizer, text, split_sentences(text))
+    assert len(feature) == SMALL.max_sentence_tokens
+
+
+def test_word_embeddings_start_from_minilm():
+    from safetensors import safe_open
+
+    from recsum.summarizers import default_model_path
+
+    model = new_model()
+    with safe_open(f"{default_model_path()}/model.safetensors", framework="pt") as tensors:
+        table = tensors.get_tensor("embeddings.word_embeddings.weight")
+    assert torch.equal(model.embedding.weight, table)
+    assert not model.embedding.weight.requires_grad  # frozen by default
+
+
+def test_a_sentence_vector_ignores_padding_and_batch_neighbours():
+    model = new_model().eval()
+    short, long = torch.tensor([2023, 2003, 1037]), torch.arange(1000, 1040)
+    with torch.no_grad():
+        alone = model._sentence_vectors([short], torch.tensor([3]))
+        padded = model._sentence_vectors([short, long], torch.tensor([3, 40]))
+        # The backward direction must read the sentence reversed, not its padding first.
+        manual, _ = model.word_backward(model.embedding(short.flip(0)).unsqueeze(0))
+    torch.testing.assert_close(padded[0], alone[0])
+    torch.testing.assert_close(alone[0, 16:], manual[0].mean(0))
+
+
+def test_scores_do_not_depend_on_bucketing(tokenizer, squality_stories, monkeypatch):
+    import recsum.baselines.lstm as lstm
+
+    text = squality_stories[0]["document"][:6000]
+    model = new_model().eval()
+    features = model.featurize(tokenizer, text, split_sentences(text))
+    with torch.no_grad():
+        bucketed = model(features)
+        monkeypatch.setattr(lstm, "BUCKET", 10_000)
+        one_batch = model(features)
+    assert bucketed.shape == (len(features),)
+    torch.testing.assert_close(bucketed, one_batch, atol=1e-5, rtol=1e-5)
+
+
+def test_a_few_training_steps_on_a_tiny_slice_lower_the_loss(slice_examples):
+    model = new_model()
+    before = mean_loss(model, slice_examples)
+    log = train_model(model, slice_examples, slice_examples,
+                      TrainingSettings(epochs=3, patience=3, learning_rate=3e-3, progress=False))
+    assert mean_loss(model, slice_examples) < before
+    assert min(log.dev_loss) == pytest.approx(mean_loss(model, slice_examples), rel=1e-5)
+
+
+def test_training_is_deterministic_for_a_seed(slice_examples):
+    settings = TrainingSettings(epochs=1, patience=1, progress=False)
+    first, second = new_model(seed=3), new_model(seed=3)
+    train_model(first, slice_examples[:1], [], settings)
+    train_model(second, slice_examples[:1], [], settings)
+    for (name, a), b in zip(first.state_dict().items(), second.state_dict().values(), strict=True):
+        assert torch.equal(a, b), name
+
+
+def test_a_saved_model_reloads_to_identical_scores(slice_records, tokenizer, tmp_path):
+    model = new_model().eval()
+    model.save_pretrained(tmp_path, tokenizer)
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["model_type"] == "lstm" and config["word_hidden"] == 16
+    assert (tmp_path / "model.safetensors").exists() and not list(tmp_path.glob("*.bin"))
+    record = slice_records[0]
+    sentences = split_sentences(record.document)
+    with torch.no_grad():
+        expected = model(model.featurize(tokenizer, record.document, sentences)).numpy()
+    system = LSTMSystem(path=str(tmp_path))
+    np.testing.assert_array_equal(system.score(record.document, sentences, 100, None), expected)
+    (summary,) = system.summarize_documents([record.document], Length(80))
+    assert 0 < count_words(summary) <= 80
+
+
+def test_loading_what_is_not_an_lstm_is_a_user_error(tmp_path):
+    with pytest.raises(RecsumError, match="recsum train lstm --output"):
+        HierarchicalLSTM.from_pretrained(tmp_path)
+    (tmp_path / "config.json").write_text('{"model_type": "bigbird"}')
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    with pytest.raises(RecsumError, match="holds no lstm model"):
+        HierarchicalLSTM.from_pretrained(tmp_path)
+
+
+def test_cli_trains_and_saves_a_model(tmp_path, capsys, slice_records):
+    data = tmp_path / "train.jsonl"
+    rows = [{"metadata": {"passage_id": str(i)}, "document": r.document, "questions": [
+        {"question_number": 1, "question_text": "plot?",
+         "responses": [{"response_text": x} for x in r.references]}]}
+        for i, r in enumerate(slice_records)]
+    data.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    output = tmp_path / "model"
+    code = main(["train", "lstm", "--output", str(output), "--train", f"squality:{data}",
+                 "--dev", f"squality:{data}", "--limit", "1", "--epochs", "1", "--quiet"])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["train_documents"] == 1 and report["best_epoch"] == 1
+    assert (output / "model.safetensors").exists() and (output / "tokenizer.json").exists()
+
+
+def test_cli_reports_a_malformed_dataset_argument_in_one_line(capsys):
+    assert main(["train", "lstm", "--output", "x", "--train", "nocolon"]) == 2
+    assert capsys.readouterr().err.strip().count("\n") == 0
