@@ -6,7 +6,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_VERBOSITY := error
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test lint bench-smoke clean
+.PHONY: install demo test clean
 
 # torch is pinned to the CPU wheel: an unpinned torch pulls a CUDA build of several GB.
 $(BIN)/recsum: pyproject.toml

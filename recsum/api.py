@@ -24,7 +24,7 @@ class Summarizer:
         chunk_tokens: int | None = None,
         overlap: int = 0,
         shrink: float = 0.5,
-        max_depth: int = 10,
+        max_depth: int | None = None,
     ) -> None:
         self.part_summarizer = part_summarizer or load_part_summarizer()
         self.reducer = RecursiveReducer(

@@ -2,14 +2,16 @@
 
 Each level chunks the current text (sentences of the document, then of the part summaries),
 summarizes all chunks in batches, and keeps every sentence tied to the span of the document it
-came from. A level shrinks the text by at least the ``shrink`` factor (gentler only when that
-would undershoot the requested length); a level that fails to shrink, or more than ``max_depth``
-levels, is an error. The last pass summarizes a single chunk to the requested length. Several
+came from. An intermediate level keeps a ``shrink`` fraction of every chunk's tokens (more only
+when less would undershoot the requested length). A level that fails to shrink the text is an
+error, and so is passing ``max_depth`` levels (by default: what shrinking the document to one
+chunk takes, plus two). The last pass summarizes a single chunk to the requested length. Several
 documents can be reduced together, so that their chunks share model batches.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -68,6 +70,7 @@ class _Document:
     units: list[Sentence]
     levels: list[Level] = field(default_factory=list)
     result: SummaryResult | None = None
+    depth_limit: int | None = None  # set from the document's size at its first level
 
 
 class RecursiveReducer:
@@ -80,7 +83,7 @@ class RecursiveReducer:
         chunk_tokens: int | None = None,
         overlap: int = 0,
         shrink: float = 0.5,
-        max_depth: int = 10,
+        max_depth: int | None = None,
         batch_chunks: int = 32,
     ) -> None:
         budget = chunk_tokens or summarizer.input_budget
@@ -91,7 +94,7 @@ class RecursiveReducer:
             )
         if not 0 < shrink < 1:
             raise RecsumError(f"shrink must be between 0 and 1, got {shrink}")
-        if max_depth < 1:
+        if max_depth is not None and max_depth < 1:
             raise RecsumError(f"max depth must be at least 1, got {max_depth}")
         self.summarizer = summarizer
         self.budget = budget
@@ -120,11 +123,6 @@ class RecursiveReducer:
         depth = 0
         while active := [d for d in documents if d.result is None]:
             depth += 1
-            if depth > self.max_depth:
-                raise RecsumError(
-                    f"the summary did not reach {length.value:g} {length.unit} within "
-                    f"{self.max_depth} levels; raise --max-depth or ask for a longer summary"
-                )
             self._level(active, depth, length, progress)
         return [d.result for d in documents]
 
@@ -136,6 +134,13 @@ class RecursiveReducer:
             chunks = chunk_sentences(
                 document.units, self.summarizer.tokens, self.budget, self.overlap
             )
+            limit = self.max_depth or document.depth_limit or self._depth_allowed(chunks)
+            document.depth_limit = limit
+            if depth > limit:
+                raise RecsumError(
+                    f"the summary did not reach {length.value:g} {length.unit} within "
+                    f"{limit} levels; raise --max-depth or ask for a longer summary"
+                )
             final = len(chunks) == 1
             plans.append(
                 (document, chunks, length if final else self._part_length(chunks, length), final)
@@ -172,6 +177,14 @@ class RecursiveReducer:
                 document.result = self._result(document, outputs[0], length)
             else:
                 self._descend(document, chunks, outputs, length, depth)
+
+    def _depth_allowed(self, chunks: list[Chunk]) -> int:
+        """Levels that shrinking by ``shrink`` needs to bring these chunks into one, plus two:
+        the last pass, and slack for chunks that packing leaves part empty."""
+        tokens = sum(c.tokens - self._overhead for c in chunks)
+        room = self.budget - self._overhead
+        levels = math.log(max(tokens / room, 1.0)) / math.log(1 / self.shrink)
+        return math.ceil(levels) + 2
 
     def _part_length(self, chunks: list[Chunk], length: Length) -> Length:
         """Shrink by ``shrink``, or only as much as the requested length needs."""

@@ -14,7 +14,7 @@ import sys
 
 from recsum.errors import RecsumError
 
-COMMANDS = ("summarize", "batch", "evaluate", "run")
+COMMANDS = ("summarize", "batch", "evaluate", "run", "train", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -52,8 +52,9 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--max-depth",
         type=positive_int,
-        default=10,
-        help="most reduction levels before giving up (default: 10)",
+        default=None,
+        help="most reduction levels before giving up (default: what halving the document "
+        "down to one chunk takes, plus two)",
     )
     group.add_argument(
         "--trust-remote-code",

