@@ -157,13 +157,38 @@ def squality_slice(path, stories, count: int, words: int) -> None:
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
 
 
+KILLED_PIPELINE = """
+name = "killed"
+[dataset]
+path = "{dataset}"
+adapter = "squality"
+[length]
+max_words = 80
+[[systems]]
+kind = "recursive"
+[batch]
+group_size = 1
+[evaluation]
+bootstrap = 0
+[output]
+dir = "{output}"
+"""
+
+
+@pytest.mark.parametrize("command", ["batch", "run"])
 def test_kill_9_mid_run_then_the_same_command_loses_and_duplicates_nothing(
-        squality_stories, extractive, monkeypatch, tmp_path, capsys):
+        command, squality_stories, extractive, monkeypatch, tmp_path, capsys):
     dataset = tmp_path / "stories.jsonl"
     squality_slice(dataset, squality_stories, count=4, words=500)
-    output = tmp_path / "preds.jsonl"
-    arguments = ["batch", str(dataset), "--adapter", "squality", "--output", str(output),
-                 "--max-words", "80", "--group-size", "1", "--quiet"]
+    if command == "batch":
+        output = tmp_path / "preds.jsonl"
+        arguments = ["batch", str(dataset), "--adapter", "squality", "--output", str(output),
+                     "--max-words", "80", "--group-size", "1", "--quiet"]
+    else:
+        pipeline = tmp_path / "killed.toml"
+        pipeline.write_text(KILLED_PIPELINE.format(dataset=dataset, output=tmp_path / "out"))
+        output = tmp_path / "out" / "predictions" / "recursive.jsonl"
+        arguments = ["run", str(pipeline), "--quiet"]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     process = subprocess.Popen([sys.executable, "-m", "recsum.cli.main", *arguments], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -181,8 +206,11 @@ def test_kill_9_mid_run_then_the_same_command_loses_and_duplicates_nothing(
     # The same command again, in this process: it loads the same model, already loaded here.
     monkeypatch.setattr("recsum.api.load_part_summarizer", lambda *a, **k: extractive)
     assert main(arguments) == 0
-    assert f"{4 - written_before} document(s) summarized, {written_before} already done" \
-        in capsys.readouterr().err
+    if command == "batch":
+        assert f"{4 - written_before} document(s) summarized, {written_before} already done" \
+            in capsys.readouterr().err
+    else:
+        assert (tmp_path / "out" / "report.md").exists()
     raw = output.read_text(encoding="utf-8").splitlines()
     ids = [json.loads(line)["id"] for line in raw]  # every line is valid JSON
     assert sorted(ids) == sorted(s["id"] for s in squality_stories[:4])
