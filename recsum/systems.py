@@ -36,10 +36,7 @@ class RecursiveSystem:
     def __init__(self, model: str | None = None, **options: Any) -> None:
         from recsum.api import Summarizer
 
-        reducer_keys = {"chunk_tokens", "overlap", "shrink", "max_depth"}
-        reducer_options = {k: v for k, v in options.items() if k in reducer_keys}
-        model_options = {k: v for k, v in options.items() if k not in reducer_keys}
-        self.summarizer = Summarizer.from_pretrained(model, **model_options, **reducer_options)
+        self.summarizer = Summarizer.from_pretrained(model, **options)
         self.name = f"recursive:{self.summarizer.part_summarizer.name}"
 
     def summarize_documents(

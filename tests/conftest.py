@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -21,17 +21,11 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def squality_stories(data_dir) -> list[dict]:
-    """SQuALITY dev records: document and the 4 references of question 1."""
-    with open(data_dir / "squality" / "dev.jsonl", encoding="utf-8") as file:
-        records = [json.loads(line) for line in file]
-    return [
-        {
-            "id": r["metadata"]["passage_id"],
-            "document": r["document"],
-            "references": [x["response_text"] for x in r["questions"][0]["responses"]],
-        }
-        for r in records
-    ]
+    """SQuALITY dev records through the project's adapter: id, document, the 4 references."""
+    from recsum.data import DatasetSpec, load_records
+
+    spec = DatasetSpec(str(data_dir / "squality" / "dev.jsonl"), adapter="squality")
+    return [asdict(record) for record in load_records(spec)]
 
 
 @pytest.fixture(scope="session")
