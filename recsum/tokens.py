@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from tokenizers import Tokenizer
+
 
 class TokenCounter(Protocol):
     """What the chunker needs to know about a model's tokenizer."""
@@ -18,32 +20,33 @@ class TokenCounter(Protocol):
         ...
 
 
-class HFTokenCounter:
-    """A :class:`TokenCounter` over a Hugging Face fast tokenizer."""
+def private_copy(tokenizer: Tokenizer, *, max_length: int | None = None) -> Tokenizer:
+    """A copy of a ``tokenizers.Tokenizer`` that pads nothing and truncates only to
+    ``max_length``: a shared one (a fast tokenizer's backend, a ``tokenizer.json``) keeps
+    whatever padding and truncation were last set on it."""
+    copy = Tokenizer.from_str(tokenizer.to_str())
+    copy.no_padding()
+    if max_length is None:
+        copy.no_truncation()
+    else:
+        copy.enable_truncation(max_length)
+    return copy
 
-    def __init__(self, tokenizer, prefix: str = "") -> None:
-        self.tokenizer = tokenizer
+
+class HFTokenCounter:
+    """A :class:`TokenCounter` over a Hugging Face ``tokenizers.Tokenizer``; for a transformers
+    fast tokenizer, pass its ``backend_tokenizer``."""
+
+    def __init__(self, tokenizer: Tokenizer, prefix: str = "") -> None:
+        self.tokenizer = private_copy(tokenizer)
         self.prefix = prefix
 
     def count(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
-        encoded = self.tokenizer(
-            [self.prefix + text for text in texts],
-            add_special_tokens=True,
-            truncation=False,
-            verbose=False,
-            return_attention_mask=False,
-            return_token_type_ids=False,
-        )
-        return [len(ids) for ids in encoded["input_ids"]]
+        encoded = self.tokenizer.encode_batch([self.prefix + text for text in texts])
+        return [len(encoding.ids) for encoding in encoded]
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        encoded = self.tokenizer(
-            text,
-            add_special_tokens=False,
-            truncation=False,
-            verbose=False,
-            return_offsets_mapping=True,
-        )
-        return [(start, end) for start, end in encoded["offset_mapping"] if end > start]
+        offsets = self.tokenizer.encode(text, add_special_tokens=False).offsets
+        return [(start, end) for start, end in offsets if end > start]

@@ -69,3 +69,47 @@ def test_fraction_budget_keeps_that_share_of_tokens(extractive):
     assert extractive.tokens.count([summary])[0] - 2 <= 0.25 * (
         extractive.tokens.count([text])[0] - 2
     )
+
+
+def test_plain_torch_bert_matches_transformers_on_minilm(squality_stories):
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from recsum.summarizers import default_model_path
+    from recsum.summarizers.bert import BertEncoder, is_plain_bert
+
+    path = default_model_path()
+    assert is_plain_bert(path)
+    sentences = [s.text for s in split_sentences(squality_stories[0]["document"])[:16]]
+    batch = AutoTokenizer.from_pretrained(path)(sentences, padding=True, return_tensors="pt")
+    reference = AutoModel.from_pretrained(path).eval()
+    with torch.inference_mode():
+        expected = reference(**batch).last_hidden_state
+        actual = BertEncoder.from_pretrained(path)(batch["input_ids"], batch["attention_mask"])
+    real = batch["attention_mask"].bool()
+    assert batch["attention_mask"].float().mean() < 0.9  # padding is exercised
+    assert torch.allclose(actual[real], expected[real], atol=1e-4)
+
+
+def test_other_encoders_load_through_transformers(tmp_path):
+    """A folder that is not plain BERT (here a tiny random DistilBERT) takes the AutoModel path
+    and summarizes with its own tokenizer's counts."""
+    import torch
+    from transformers import AutoTokenizer, DistilBertConfig, DistilBertModel
+
+    from recsum.summarizers import ExtractiveSummarizer, default_model_path
+    from recsum.summarizers.bert import is_plain_bert
+
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(default_model_path())
+    config = DistilBertConfig(vocab_size=tokenizer.vocab_size, dim=32, hidden_dim=64, n_layers=1,
+                              n_heads=2, max_position_embeddings=128)
+    DistilBertModel(config).save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    assert not is_plain_bert(tmp_path)
+    summarizer = ExtractiveSummarizer.from_pretrained(str(tmp_path))
+    assert summarizer.input_budget == 128
+    text = " ".join(f"Sentence number {i} talks about topic {i % 5}." for i in range(40))
+    summary = summarizer.summarize([text], Length(30, "words"))[0]
+    assert 0 < count_words(summary) <= 30
+    assert summarizer.tokens.count([text]) == [len(tokenizer(text)["input_ids"])]

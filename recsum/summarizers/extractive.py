@@ -12,13 +12,16 @@ import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
+from tokenizers import Tokenizer
 
 from recsum.length import Length, count_words
 from recsum.segment import split_sentences
-from recsum.tokens import HFTokenCounter
+from recsum.summarizers.bert import TOKENIZER, BertEncoder, is_plain_bert
+from recsum.tokens import HFTokenCounter, private_copy
 
 # Sentences are embedded with at most this many tokens: all-MiniLM-L6-v2 was trained on 128
 # and used with 256 by sentence-transformers; longer inputs cost time and add nothing.
@@ -52,13 +55,23 @@ class EncoderStats:
 
 
 class SentenceEncoder:
-    """Normalized mean-pooled sentence embeddings from a BERT-style encoder, with a cache."""
+    """Normalized mean-pooled sentence embeddings from a BERT-style encoder, with a cache.
+
+    ``model(input_ids, attention_mask)`` returns last hidden states (:class:`BertEncoder`
+    does); ``tokenizer`` is a ``tokenizers.Tokenizer`` that adds the model's special tokens.
+    """
 
     def __init__(
-        self, model, tokenizer, *, dtype: torch.dtype = torch.float32, cache_size: int = 200_000
+        self,
+        model: torch.nn.Module,
+        tokenizer: Tokenizer,
+        *,
+        dtype: torch.dtype = torch.float32,
+        cache_size: int = 200_000,
     ):
         self.model = model.eval()
         self.tokenizer = tokenizer
+        self._truncating = private_copy(tokenizer, max_length=EMBED_MAX_TOKENS)
         self.dtype = dtype
         self.cache_size = cache_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -80,14 +93,7 @@ class SentenceEncoder:
     @torch.inference_mode()
     def _run(self, sentences: list[str]) -> np.ndarray:
         started = time.perf_counter()
-        encoded = self.tokenizer(
-            sentences,
-            truncation=True,
-            max_length=EMBED_MAX_TOKENS,
-            verbose=False,
-            return_attention_mask=False,
-            return_token_type_ids=False,
-        )["input_ids"]
+        encoded = [encoding.ids for encoding in self._truncating.encode_batch(sentences)]
         order = sorted(range(len(sentences)), key=lambda i: len(encoded[i]))
         out = np.zeros((len(sentences), self.model.config.hidden_size), dtype=np.float32)
         device = next(self.model.parameters()).device
@@ -99,16 +105,15 @@ class SentenceEncoder:
                 end += 1
             batch = order[begin:end]
             width = len(encoded[batch[-1]])
-            ids = torch.full(
-                (len(batch), width), self.tokenizer.pad_token_id or 0, dtype=torch.long
-            )
+            # Padding is masked out of attention and pooling, so any id will do.
+            ids = torch.zeros((len(batch), width), dtype=torch.long)
             mask = torch.zeros_like(ids)
             for row, index in enumerate(batch):
                 ids[row, : len(encoded[index])] = torch.tensor(encoded[index])
                 mask[row, : len(encoded[index])] = 1
             ids, mask = ids.to(device), mask.to(device)
             with torch.autocast(device.type, dtype=self.dtype, enabled=self.dtype != torch.float32):
-                hidden = self.model(input_ids=ids, attention_mask=mask).last_hidden_state
+                hidden = self.model(ids, mask)
             weights = mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1)
             out[batch] = torch.nn.functional.normalize(pooled.float(), dim=-1).cpu().numpy()
@@ -183,15 +188,20 @@ class ExtractiveSummarizer:
         input_budget: int | None = None,
         diversity: float = 0.3,
     ) -> ExtractiveSummarizer:
-        """Load a BERT-style sentence encoder; by default the embedded all-MiniLM-L6-v2."""
-        from transformers import AutoModel, AutoTokenizer
+        """Load a BERT-style sentence encoder; by default the embedded all-MiniLM-L6-v2.
 
+        A local plain-BERT folder loads without transformers' modeling stack (seconds faster
+        from a cold start); anything else goes through ``AutoModel``.
+        """
         from recsum.summarizers.loading import resolve_device, resolve_dtype, user_error_on_load
 
         path = name_or_path or default_model_path()
-        with user_error_on_load(path):
-            tokenizer = AutoTokenizer.from_pretrained(path)
-            model = AutoModel.from_pretrained(path, use_safetensors=True)
+        if is_plain_bert(path):
+            model = BertEncoder.from_pretrained(path)
+            tokenizer = Tokenizer.from_file(str(Path(path) / TOKENIZER))
+        else:
+            with user_error_on_load(path):
+                model, tokenizer = _load_with_transformers(path)
         model.to(resolve_device(device))
         budget = input_budget or min(model.config.max_position_embeddings, 512)
         encoder = SentenceEncoder(model, tokenizer, dtype=resolve_dtype(dtype))
@@ -217,3 +227,23 @@ class ExtractiveSummarizer:
             return [count_words(s) for s in sentences]
         overhead = self.tokens.count([""])[0]
         return [count - overhead for count in self.tokens.count(sentences)]
+
+
+class _LastHiddenState(torch.nn.Module):
+    """A transformers encoder called the way :class:`BertEncoder` is."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+        self.config = model.config
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+
+def _load_with_transformers(name_or_path: str) -> tuple[torch.nn.Module, Tokenizer]:
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(name_or_path)
+    model = AutoModel.from_pretrained(name_or_path, use_safetensors=True)
+    return _LastHiddenState(model), tokenizer.backend_tokenizer

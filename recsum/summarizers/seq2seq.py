@@ -76,7 +76,7 @@ class Seq2SeqSummarizer:
         self.name = name
         self.prefix = task_prefix(model.config) if prefix is None else prefix
         self.input_budget = input_budget or input_budget_of(model, tokenizer)
-        self.tokens = HFTokenCounter(tokenizer, self.prefix)
+        self.tokens = HFTokenCounter(tokenizer.backend_tokenizer, self.prefix)
         self.generation = generation or GenerationSettings()
         self.batch_size = batch_size
 
