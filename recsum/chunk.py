@@ -17,7 +17,7 @@ from recsum.tokens import TokenCounter
 SEPARATOR = "\n"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Chunk:
     """Consecutive sentences joined by newlines, with the span they cover in the source."""
 

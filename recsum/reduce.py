@@ -26,7 +26,7 @@ from recsum.segment import Sentence, split_sentences
 from recsum.summarizers.base import PartSummarizer
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Part:
     """One chunk of a level: the document span it covers, its size, and its summary."""
 

@@ -47,7 +47,7 @@ _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sentence:
     """One sentence: its normalized text and its [start, end) character span in the source."""
 

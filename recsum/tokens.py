@@ -7,6 +7,9 @@ from typing import Protocol
 
 from tokenizers import Tokenizer
 
+# Texts encoded at once when counting.
+COUNT_SLICE = 1024
+
 
 class TokenCounter(Protocol):
     """What the chunker needs to know about a model's tokenizer."""
@@ -42,10 +45,15 @@ class HFTokenCounter:
         self.prefix = prefix
 
     def count(self, texts: Sequence[str]) -> list[int]:
-        if not texts:
-            return []
-        encoded = self.tokenizer.encode_batch([self.prefix + text for text in texts])
-        return [len(encoding.ids) for encoding in encoded]
+        # In slices: an encoding holds every token's string and offsets, and a long document's
+        # sentences encoded at once would hold tens of megabytes for a moment.
+        counts = []
+        for begin in range(0, len(texts), COUNT_SLICE):
+            encoded = self.tokenizer.encode_batch(
+                [self.prefix + text for text in texts[begin : begin + COUNT_SLICE]]
+            )
+            counts.extend(len(encoding.ids) for encoding in encoded)
+        return counts
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         offsets = self.tokenizer.encode(text, add_special_tokens=False).offsets

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from recsum import Summarizer
 from recsum.bench.corpus import concatenate
 from recsum.bench.run import fit_exponent
 from recsum.bench.worker import run_isolated
 from recsum.cli.main import main
 from recsum.length import count_words
+from recsum.segment import split_sentences
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample-report.md"
 
@@ -47,6 +49,9 @@ def test_smoke_bench_runs_and_writes_every_table(stories, tmp_path):
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["machine"]["matmul_gflops"]["float32"] > 0
     assert all(r["status"] == "ok" for runs in results["scaling"]["runs"].values() for r in runs)
+    # A second run into the same folder is refused before it measures anything.
+    assert main(["bench", "--stories", str(stories), "--out", str(out), "--smoke"]) == 2
+    assert json.loads((out / "results.json").read_text(encoding="utf-8")) == results
 
 
 def test_a_run_in_its_own_process_reports_its_peak_memory(tmp_path):
@@ -90,12 +95,13 @@ def test_encoder_stats_show_each_sentence_encoded_once(extractive):
     text = "\n\n".join(paragraphs[:12])
     extractive.encoder._cache.clear()
     extractive.encoder.stats = EncoderStats()
-    extractive.summarize([text], _words(40))
-    first = extractive.encoder.stats.encoded
-    extractive.summarize([text], _words(40))
+    result = Summarizer(extractive).summarize(text, max_words=40)
     stats = extractive.encoder.stats
-    assert first > 0 and stats.encoded == first
-    assert stats.requested == 2 * first
+    assert result.depth >= 2
+    # Later levels are served from the cache: more sentences asked for than encoded, and none
+    # encoded twice (at most each distinct sentence of the text once).
+    assert stats.requested > stats.encoded
+    assert stats.encoded <= len({s.text for s in split_sentences(text)})
     assert stats.tokens <= stats.padded_tokens
 
 

@@ -113,3 +113,25 @@ def test_other_encoders_load_through_transformers(tmp_path):
     summary = summarizer.summarize([text], Length(30, "words"))[0]
     assert 0 < count_words(summary) <= 30
     assert summarizer.tokens.count([text]) == [len(tokenizer(text)["input_ids"])]
+
+
+def test_cache_keeps_only_the_sentences_a_later_level_can_read(extractive, squality_stories):
+    sentences = [s.text for s in split_sentences(squality_stories[3]["document"])[:60]]
+    extractive.encoder._cache.clear()
+    summary = extractive.summarize(["\n".join(sentences)], Length(0.5, "fraction"))[0]
+    kept = summary.split("\n")
+    assert 0 < len(kept) < len(set(sentences))
+    assert set(extractive.encoder._cache) == set(kept)
+
+
+def test_encoding_is_right_when_a_batch_outgrows_the_cache(extractive):
+    from recsum.summarizers.extractive import SentenceEncoder
+
+    sentences = ["The ship left at dawn.", "Nobody saw it go.", "The ship left at dawn.",
+                 "A storm came in the evening.", "The harbour master wrote it down."]
+    small = SentenceEncoder(extractive.encoder.model, extractive.encoder.tokenizer, cache_size=2)
+    rows = small.encode(sentences)
+    assert len(small._cache) == 2
+    extractive.encoder._cache.clear()
+    assert np.allclose(rows, extractive.encoder.encode(sentences), atol=1e-5)
+    assert np.allclose(rows[0], rows[2])

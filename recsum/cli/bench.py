@@ -38,6 +38,8 @@ def register(subparsers) -> None:
                         help="more SQuALITY or QMSum .jsonl files whose documents extend the "
                              "long documents (repeatable)")
     parser.add_argument("--out", default="outputs/bench", help="output folder")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace an earlier run's results in --out")
     parser.add_argument("--smoke", action="store_true",
                         help="toy models and sizes: checks that the bench runs, in seconds")
     parser.add_argument("--sections", type=_names, default=None,
@@ -65,7 +67,8 @@ def _command(args: argparse.Namespace) -> str:
     words = ["recsum", "bench", "--stories", args.stories]
     for path in args.corpus:
         words += ["--corpus", path]
-    words += ["--out", args.out, *(["--smoke"] if args.smoke else [])]
+    words += ["--out", args.out, *(["--smoke"] if args.smoke else []),
+              *(["--overwrite"] if args.overwrite else [])]
     for option in ("sections", "systems", "peers", "sizes", "docs", "peer_docs", "time_cap",
                    "memory_cap_mb"):
         value = getattr(args, option)
@@ -81,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
     for path in [args.stories, *args.corpus]:
         if not Path(path).is_file():
             raise RecsumError(f"{path}: no such file; pass a SQuALITY or QMSum .jsonl file")
+    if (Path(args.out) / "results.json").exists() and not args.overwrite:
+        raise RecsumError(f"{args.out} already holds a bench run (results.json); pass "
+                          "--overwrite to replace it, or choose another --out")
     options = {key: value for key, value in {
         "corpus": tuple(args.corpus), "sections": args.sections, "systems": args.systems,
         "peers": args.peers, "sizes": args.sizes, "docs": args.docs, "peer_docs": args.peer_docs,

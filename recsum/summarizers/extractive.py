@@ -2,15 +2,18 @@
 
 Each sentence is embedded once (mean-pooled, normalized, as sentence-transformers does), then the
 most central sentences of a text are selected with a redundancy penalty (maximal marginal
-relevance) until the budget is full, and returned in document order. Embeddings are cached by
-sentence, so later reduction levels never run the encoder on a sentence again. No network.
+relevance) until the budget is full, and returned in document order. Embeddings of the kept
+sentences are cached, so later reduction levels never run the encoder on a sentence again; the
+others are forgotten, so memory does not grow with the document. No network.
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +32,12 @@ EMBED_MAX_TOKENS = 256
 # Tokens per encoder batch: sorted by length, sentences are grouped so that padding stays small;
 # on 2 CPU cores 1,024 tokens per batch ran 2x faster than 16,384 (activations stay in cache).
 BATCH_TOKENS = 1024
+# glibc's malloc_trim; None where the C library has none (macOS, musl, Windows).
+_MALLOC_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None) if os.name == "posix" else None
+# Sentences kept in the embedding cache, oldest out first. Only what a document's next level may
+# read is kept (a level's unselected sentences are forgotten), so this bounds what finished
+# documents leave behind: 50,000 x 384 float32 = 77 MB.
+CACHE_SENTENCES = 50_000
 # Sentences shorter than this (in the budget's unit) have their relevance scaled down; on
 # SQuALITY dev this lifted ROUGE-1 from 0.347 to 0.364 (10 stories, 300 words).
 SHORT_SENTENCE = 20
@@ -67,7 +76,7 @@ class SentenceEncoder:
         tokenizer: Tokenizer,
         *,
         dtype: torch.dtype = torch.float32,
-        cache_size: int = 200_000,
+        cache_size: int = CACHE_SENTENCES,
     ):
         self.model = model.eval()
         self.tokenizer = tokenizer
@@ -78,17 +87,24 @@ class SentenceEncoder:
         self.stats = EncoderStats()
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
-        """One unit-length row per sentence; only sentences not seen before reach the encoder."""
-        missing = list(dict.fromkeys(s for s in sentences if s not in self._cache))
+        """One unit-length row per sentence; only sentences not in the cache reach the encoder."""
         self.stats.requested += len(sentences)
+        vectors = {s: self._cache[s] for s in sentences if s in self._cache}
+        missing = list(dict.fromkeys(s for s in sentences if s not in vectors))
         if missing:
             for sentence, vector in zip(missing, self._run(missing), strict=True):
-                self._cache[sentence] = vector
+                # A copy, so that a cached row does not keep its whole batch's array alive.
+                vectors[sentence] = self._cache[sentence] = vector.copy()
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
         if not sentences:
             return np.zeros((0, self.model.config.hidden_size), dtype=np.float32)
-        return np.stack([self._cache[s] for s in sentences])
+        return np.stack([vectors[s] for s in sentences])
+
+    def forget(self, sentences: Iterable[str]) -> None:
+        """Drop sentences that will not be asked for again from the cache."""
+        for sentence in sentences:
+            self._cache.pop(sentence, None)
 
     @torch.inference_mode()
     def _run(self, sentences: list[str]) -> np.ndarray:
@@ -119,6 +135,7 @@ class SentenceEncoder:
             out[batch] = torch.nn.functional.normalize(pooled.float(), dim=-1).cpu().numpy()
             self.stats.batches += 1
             self.stats.padded_tokens += ids.numel()
+            _return_freed_memory()  # after every batch: 3% slower, and the peak stays flat
             begin = end
         lengths = np.array([len(row) for row in encoded], dtype=np.int64)
         self.stats.encoded += len(sentences)
@@ -220,6 +237,9 @@ class ExtractiveSummarizer:
             budget = length.limit(sum(sizes)) if length.unit == "fraction" else length.limit(0)
             keep = select_central(rows, sizes, budget, self.diversity)
             summaries.append("\n".join(sentences[i] for i in keep))
+            # Later levels read only the kept sentences; the rest would only fill the cache.
+            kept = set(keep)
+            self.encoder.forget(s for i, s in enumerate(sentences) if i not in kept)
         return summaries
 
     def _sizes(self, sentences: list[str], length: Length) -> list[int]:
@@ -227,6 +247,17 @@ class ExtractiveSummarizer:
             return [count_words(s) for s in sentences]
         overhead = self.tokens.count([""])[0]
         return [count - overhead for count in self.tokens.count(sentences)]
+
+
+def _return_freed_memory() -> None:
+    """Give the heap's free pages back to the system (glibc only; elsewhere nothing happens).
+
+    An encoder batch allocates and frees megabytes of activations around the small arrays that
+    stay (cached vectors); glibc keeps the freed pages resident, so memory grew with every
+    batch: by 20-35 MB per 1,000 sentences encoded, about 3 MB with this call after each batch.
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 class _LastHiddenState(torch.nn.Module):
