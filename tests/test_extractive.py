@@ -124,14 +124,15 @@ def test_cache_keeps_only_the_sentences_a_later_level_can_read(extractive, squal
     assert set(extractive.encoder._cache) == set(kept)
 
 
-def test_encoding_is_right_when_a_batch_outgrows_the_cache(extractive):
+def test_remembered_sentences_are_served_without_encoding_and_the_cache_is_bounded(extractive):
     from recsum.summarizers.extractive import SentenceEncoder
 
     sentences = ["The ship left at dawn.", "Nobody saw it go.", "The ship left at dawn.",
                  "A storm came in the evening.", "The harbour master wrote it down."]
     small = SentenceEncoder(extractive.encoder.model, extractive.encoder.tokenizer, cache_size=2)
     rows = small.encode(sentences)
-    assert len(small._cache) == 2
-    extractive.encoder._cache.clear()
-    assert np.allclose(rows, extractive.encoder.encode(sentences), atol=1e-5)
-    assert np.allclose(rows[0], rows[2])
+    assert np.allclose(rows[0], rows[2]) and small.stats.encoded == 4
+    small.remember(sentences[1:], rows[1:])
+    assert list(small._cache) == sentences[3:]
+    again = small.encode(sentences[3:])
+    assert small.stats.encoded == 4 and np.array_equal(again, rows[3:])

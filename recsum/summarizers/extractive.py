@@ -87,22 +87,27 @@ class SentenceEncoder:
         self.stats = EncoderStats()
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
-        """One unit-length row per sentence; only sentences not in the cache reach the encoder."""
+        """One unit-length row per sentence; remembered sentences do not reach the encoder."""
         self.stats.requested += len(sentences)
-        vectors = {s: self._cache[s] for s in sentences if s in self._cache}
-        missing = list(dict.fromkeys(s for s in sentences if s not in vectors))
-        if missing:
-            for sentence, vector in zip(missing, self._run(missing), strict=True):
-                # A copy, so that a cached row does not keep its whole batch's array alive.
-                vectors[sentence] = self._cache[sentence] = vector.copy()
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
         if not sentences:
             return np.zeros((0, self.model.config.hidden_size), dtype=np.float32)
-        return np.stack([vectors[s] for s in sentences])
+        missing = list(dict.fromkeys(s for s in sentences if s not in self._cache))
+        fresh = dict(zip(missing, self._run(missing), strict=True)) if missing else {}
+        return np.stack([fresh[s] if s in fresh else self._cache[s] for s in sentences])
+
+    def remember(self, sentences: Sequence[str], vectors: np.ndarray) -> None:
+        """Keep these sentences' vectors for later calls, oldest out first past ``cache_size``.
+
+        They are copied into one array: thousands of small arrays scattered among the encoder's
+        freed activations would keep those pages resident.
+        """
+        for sentence, vector in zip(sentences, np.array(vectors, dtype=np.float32), strict=True):
+            self._cache[sentence] = vector
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
 
     def forget(self, sentences: Iterable[str]) -> None:
-        """Drop sentences that will not be asked for again from the cache."""
+        """Drop sentences that will not be asked for again."""
         for sentence in sentences:
             self._cache.pop(sentence, None)
 
@@ -229,17 +234,20 @@ class ExtractiveSummarizer:
         split = [[s.text for s in split_sentences(text, lines=True)] for text in texts]
         embeddings = self.encoder.encode([s for sentences in split for s in sentences])
         summaries = []
+        kept: list[int] = []  # rows of ``embeddings``
         offset = 0
         for sentences in split:
             rows = embeddings[offset : offset + len(sentences)]
-            offset += len(sentences)
             sizes = self._sizes(sentences, length)
             budget = length.limit(sum(sizes)) if length.unit == "fraction" else length.limit(0)
             keep = select_central(rows, sizes, budget, self.diversity)
             summaries.append("\n".join(sentences[i] for i in keep))
-            # Later levels read only the kept sentences; the rest would only fill the cache.
-            kept = set(keep)
-            self.encoder.forget(s for i, s in enumerate(sentences) if i not in kept)
+            kept.extend(offset + i for i in keep)
+            offset += len(sentences)
+        # A later level reads only the kept sentences: remember those, drop the rest.
+        everything = [s for sentences in split for s in sentences]
+        self.encoder.forget(everything)
+        self.encoder.remember([everything[i] for i in kept], embeddings[kept])
         return summaries
 
     def _sizes(self, sentences: list[str], length: Length) -> list[int]:
