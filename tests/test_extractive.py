@@ -136,3 +136,28 @@ def test_remembered_sentences_are_served_without_encoding_and_the_cache_is_bound
     assert list(small._cache) == sentences[3:]
     again = small.encode(sentences[3:])
     assert small.stats.encoded == 4 and np.array_equal(again, rows[3:])
+
+
+def test_plain_torch_bert_loads_a_checkpoint_with_a_task_head(tmp_path):
+    """A BertForMaskedLM folder stores the encoder under ``bert.`` beside its head."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForMaskedLM
+
+    from recsum.summarizers import default_model_path
+    from recsum.summarizers.bert import BertEncoder, is_plain_bert
+
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(default_model_path())
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=64)
+    reference = BertForMaskedLM(config).eval()
+    reference.save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    assert is_plain_bert(tmp_path)
+    batch = tokenizer(["One short sentence.", "And a somewhat longer second one here."],
+                      padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        expected = reference.bert(**batch).last_hidden_state
+        actual = BertEncoder.from_pretrained(tmp_path)(batch["input_ids"], batch["attention_mask"])
+    real = batch["attention_mask"].bool()
+    assert torch.allclose(actual[real], expected[real], atol=1e-5)

@@ -27,6 +27,19 @@ def test_input_budget_is_read_from_the_model(tiny):
     assert tiny.tokens.count([""]) == [2]
 
 
+def test_token_counts_match_what_the_model_reads(tiny):
+    texts = ["", "A short one.", LONG, "Überraschung — naïve café, 1,234.5 tokens?"]
+    expected = [len(ids) for ids in tiny.tokenizer(texts)["input_ids"]]
+    assert tiny.tokens.count(texts) == expected
+
+
+def test_a_python_only_tokenizer_is_refused(tiny):
+    from types import SimpleNamespace
+
+    with pytest.raises(RecsumError, match="Python-only tokenizer"):
+        Seq2SeqSummarizer(tiny.model, SimpleNamespace(), name="plbart-like", input_budget=128)
+
+
 def test_batched_generation_respects_token_and_word_budgets(tiny):
     texts = [LONG[:300], LONG[:600], LONG[:90], LONG[:450], LONG[:200]]
     by_tokens = tiny.summarize(texts, Length(7, "tokens"))

@@ -32,8 +32,10 @@ _RENAMES = (
     (".output.LayerNorm.", ".output_norm."),
     ("embeddings.LayerNorm.", "embeddings_norm."),
 )
-# Checkpoint entries the encoder does not use: the pooler and a buffer of position ids.
-_UNUSED = ("pooler.", "embeddings.position_ids")
+# The encoder's own checkpoint entries; a pooler or task head (``cls.``, ``classifier.``) is left
+# out, and so are the id buffers some checkpoints carry.
+_ENCODER = ("embeddings.", "encoder.")
+_BUFFERS = ("embeddings.position_ids", "embeddings.token_type_ids")
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ class BertEncoder(nn.Module):
         state = {}
         for name, tensor in load_file(str(folder / WEIGHTS)).items():
             name = name.removeprefix("bert.")
-            if name.startswith(_UNUSED):
+            if not name.startswith(_ENCODER) or name in _BUFFERS:
                 continue
             for old, new in _RENAMES:
                 name = name.replace(old, new)

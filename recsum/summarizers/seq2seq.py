@@ -76,7 +76,14 @@ class Seq2SeqSummarizer:
         self.name = name
         self.prefix = task_prefix(model.config) if prefix is None else prefix
         self.input_budget = input_budget or input_budget_of(model, tokenizer)
-        self.tokens = HFTokenCounter(tokenizer.backend_tokenizer, self.prefix)
+        backend = getattr(tokenizer, "backend_tokenizer", None)
+        if backend is None:
+            raise RecsumError(
+                f"model {name!r} has a Python-only tokenizer ({type(tokenizer).__name__}); recsum "
+                "counts tokens with a Hugging Face `tokenizers` tokenizer: use a model that ships "
+                "a tokenizer.json"
+            )
+        self.tokens = HFTokenCounter(backend, self.prefix)
         self.generation = generation or GenerationSettings()
         self.batch_size = batch_size
 
