@@ -218,11 +218,11 @@ class ExtractiveSummarizer:
         from recsum.summarizers.loading import resolve_device, resolve_dtype, user_error_on_load
 
         path = name_or_path or default_model_path()
-        if is_plain_bert(path):
-            model = BertEncoder.from_pretrained(path)
-            tokenizer = Tokenizer.from_file(str(Path(path) / TOKENIZER))
-        else:
-            with user_error_on_load(path):
+        with user_error_on_load(path):
+            if is_plain_bert(path):
+                model = BertEncoder.from_pretrained(path)
+                tokenizer = Tokenizer.from_file(str(Path(path) / TOKENIZER))
+            else:
                 model, tokenizer = _load_with_transformers(path)
         model.to(resolve_device(device))
         budget = input_budget or min(model.config.max_position_embeddings, 512)
@@ -232,7 +232,8 @@ class ExtractiveSummarizer:
 
     def summarize(self, texts: Sequence[str], length: Length) -> list[str]:
         split = [[s.text for s in split_sentences(text, lines=True)] for text in texts]
-        embeddings = self.encoder.encode([s for sentences in split for s in sentences])
+        everything = [s for sentences in split for s in sentences]
+        embeddings = self.encoder.encode(everything)
         summaries = []
         kept: list[int] = []  # rows of ``embeddings``
         offset = 0
@@ -245,7 +246,6 @@ class ExtractiveSummarizer:
             kept.extend(offset + i for i in keep)
             offset += len(sentences)
         # A later level reads only the kept sentences: remember those, drop the rest.
-        everything = [s for sentences in split for s in sentences]
         self.encoder.forget(everything)
         self.encoder.remember([everything[i] for i in kept], embeddings[kept])
         return summaries
