@@ -56,20 +56,34 @@ class Sentence:
     end: int
 
 
+# Titles and abbreviations that precede a name or a number and never end a sentence there
+# ("Hon. Andrew Scheer", "Sen. Brown"); Punkt learns only those its corpus happens to hold.
+ABBREVIATIONS = frozenset(
+    [
+        "mr", "mrs", "ms", "mx", "dr", "prof", "hon", "rt", "sen", "rep", "gov", "pres", "supt",
+        "messrs", "mme", "mlle", "rev", "fr", "sr", "jr", "st", "mt", "gen", "col", "capt", "lt",
+        "maj", "cmdr", "adm", "brig", "sgt", "cpl", "pvt", "lieut", "insp", "det", "esq", "dept",
+        "univ", "corp", "inc", "ltd", "co", "bros", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+        "sep", "sept", "oct", "nov", "dec", "vs", "e.g", "i.e", "cf", "approx",
+    ]
+)
+
+
 @lru_cache(maxsize=1)
 def _punkt() -> PunktSentenceTokenizer:
     try:
         from nltk.data import load
 
-        return load("tokenizers/punkt/english.pickle")
+        tokenizer = load("tokenizers/punkt/english.pickle")
     except LookupError:
-        pass
-    # punkt data absent: learn abbreviations and collocations from the shipped corpus.
-    corpus = resources.files("recsum.resources").joinpath("punkt_corpus.txt").read_text("utf-8")
-    trainer = PunktTrainer()
-    trainer.INCLUDE_ALL_COLLOCS = True
-    trainer.train(corpus, finalize=True)
-    return PunktSentenceTokenizer(trainer.get_params())
+        # punkt data absent: learn abbreviations and collocations from the shipped corpus.
+        corpus = resources.files("recsum.resources").joinpath("punkt_corpus.txt")
+        trainer = PunktTrainer()
+        trainer.INCLUDE_ALL_COLLOCS = True
+        trainer.train(corpus.read_text("utf-8"), finalize=True)
+        tokenizer = PunktSentenceTokenizer(trainer.get_params())
+    tokenizer._params.abbrev_types.update(ABBREVIATIONS)
+    return tokenizer
 
 
 def _blocks(text: str, lines: bool) -> list[tuple[int, int]]:

@@ -60,3 +60,12 @@ def test_never_loses_a_character_and_spans_are_ordered(text):
     assert "".join(s.text for s in sentences).replace(" ", "") == "".join(text.split())
     ends = [0] + [s.end for s in sentences]
     assert all(s.start >= previous_end for s, previous_end in zip(sentences, ends, strict=False))
+
+
+def test_titles_and_abbreviations_stay_with_the_name():
+    text = "Hon. Andrew Scheer rose. Sen. Brown met Gen. Smith and Rev. King. They left."
+    assert [s.text for s in split_sentences(text)] == [
+        "Hon. Andrew Scheer rose.",
+        "Sen. Brown met Gen. Smith and Rev. King.",
+        "They left.",
+    ]

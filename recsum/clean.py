@@ -1,0 +1,81 @@
+"""Readable sentence text: transcript markers, hesitations and tokenizer spacing removed.
+
+Meeting transcripts (AMI and ICSI, as QMSum ships them) carry markers such as ``{disfmarker}``
+and ``{vocalsound}``, hesitations ("um", "uh"), restarts ("did {disfmarker} did it") and
+tokenized spacing ("it 's good ."); a sentence of a story may open a quotation that the next
+sentence closes. Cleaning mends the text a reader sees and leaves every word that was said in
+its place; a :class:`~recsum.segment.Sentence` keeps its span in the source, so provenance
+still points at the original.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from recsum.segment import Sentence
+
+# Markers of the AMI and ICSI transcripts (QMSum).
+MARKERS = ("disfmarker", "vocalsound", "nonvocalsound", "gap", "pause", "comment")
+_MARKER = re.compile(r"\s*\{(?:" + "|".join(MARKERS) + r")\}")
+# "did {disfmarker} did it": the word (or two) before a restart said again right after it.
+_RESTART = re.compile(r"(?<![\w'])([\w']+(?: [\w']+)?) \{disfmarker\} (?=\1(?![\w']))",
+                      re.IGNORECASE)
+# Hesitations and backchannels ("mm - hmm" as the transcripts space it), with a comma after.
+_HESITATION = re.compile(
+    r"(?<![\w'-])(?:m+ ?- ?h+m+|u+h ?- ?hu+h|u+m+|u+h+|uhm|h+m+)(?![\w'-])\s*,?", re.IGNORECASE
+)
+_SPACE_BEFORE = re.compile(r"\s+([,.;:?!%)\]]|n't\b|'(?:s|re|ve|ll|d|m)\b)")
+# "What ? ." and "it , ." once the "Hmm" or "um" between them is gone.
+_DOUBLED_PUNCTUATION = re.compile(r"(?<=[.?!])\s+[.,;:]+(?=\s|$)|[,;:]\s+(?=[.?!](?:\s|$))")
+_SPACE_AFTER = re.compile(r"([(\[])\s+")
+_LEADING_PUNCTUATION = re.compile(r"^(?:[,;:]|[.?!]+(?=\s))[\s,;:.?!]*")
+# "Grad C: " and the like: cleaning works on what follows a speaker's name.
+_SPEAKER = re.compile(r"^([^\s:]{1,25}(?: [^\s:]{1,25}){0,3}: )")
+_WORD = re.compile(r"\w")
+_STRAIGHT_QUOTE = '"'
+
+
+def clean_text(text: str) -> str:
+    """``text`` with transcript markers, hesitations and tokenizer spacing removed, restarts
+    said once, and a quotation left open (or closed) by sentence splitting balanced again.
+    Empty if nothing but a speaker's name is left."""
+    speaker, body = _split_speaker(text)
+    capitalized = body[:1].isupper()
+    body = _SPACE_BEFORE.sub(r"\1", body)
+    previous = None
+    while previous != body:  # "did {disfmarker} did {disfmarker} did it" needs two passes
+        previous, body = body, _RESTART.sub("", body)
+    body = _MARKER.sub("", body)
+    body = _DOUBLED_PUNCTUATION.sub("", _HESITATION.sub("", body))
+    body = _SPACE_BEFORE.sub(r"\1", body)
+    body = _SPACE_AFTER.sub(r"\1", body)
+    body = _LEADING_PUNCTUATION.sub("", " ".join(body.split()))
+    if capitalized and body[:1].islower():
+        body = body[0].upper() + body[1:]
+    return speaker + _balance_quotes(body) if _WORD.search(body) else ""
+
+
+def _balance_quotes(text: str) -> str:
+    """Close a quotation the sentence opens, or open one it closes."""
+    if text.count(_STRAIGHT_QUOTE) % 2:
+        return text + _STRAIGHT_QUOTE if text.startswith(_STRAIGHT_QUOTE) else '"' + text
+    opened, closed = text.count("\u201c"), text.count("\u201d")
+    if opened > closed:
+        return text + "\u201d"
+    if closed > opened:
+        return "\u201c" + text
+    return text
+
+
+def clean_sentences(sentences: Iterable[Sentence]) -> list[Sentence]:
+    """Each sentence with clean text and its source span; those left without a word dropped."""
+    cleaned = (replace(sentence, text=clean_text(sentence.text)) for sentence in sentences)
+    return [sentence for sentence in cleaned if sentence.text]
+
+
+def _split_speaker(text: str) -> tuple[str, str]:
+    match = _SPEAKER.match(text)
+    speaker = match.group(1) if match else ""
+    return speaker, text[len(speaker) :]
