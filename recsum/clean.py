@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from recsum.segment import Sentence
+from recsum.segment import Sentence, split_sentences
 
 # Markers of the AMI and ICSI transcripts (QMSum).
 MARKERS = ("disfmarker", "vocalsound", "nonvocalsound", "gap", "pause", "comment")
@@ -79,3 +79,8 @@ def _split_speaker(text: str) -> tuple[str, str]:
     match = _SPEAKER.match(text)
     speaker = match.group(1) if match else ""
     return speaker, text[len(speaker) :]
+
+
+def readable_sentences(text: str) -> list[Sentence]:
+    """The sentences every summarizer chooses from: split, then cleaned."""
+    return clean_sentences(split_sentences(text))

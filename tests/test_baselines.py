@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 from recsum.baselines.lead import LeadSystem
-from recsum.baselines.oracle import OracleSystem, greedy_oracle, oracle_labels, rouge_tokens
+from recsum.baselines.oracle import OracleSystem
 from recsum.baselines.scoring import compose, select_by_score, word_budget
 from recsum.baselines.textrank import TextRankSystem, pagerank, similarity, word_matrix
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words
+from recsum.oracle import greedy_oracle, oracle_labels, rouge_tokens
 from recsum.segment import Sentence
 from recsum.systems import SYSTEMS, System, build_system
 

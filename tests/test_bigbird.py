@@ -12,9 +12,9 @@ from recsum.baselines.bigbird import (
     bigbird_from_minilm,
     sentence_states,
 )
-from recsum.baselines.train import Example, TrainingSettings, mean_loss, train_model
 from recsum.length import Length, count_words
 from recsum.segment import split_sentences
+from recsum.training import Example, TrainingSettings, mean_loss, train_model
 
 # Tests read 1,024 tokens instead of 4,096: the same code path (block-sparse, truncation) in a
 # quarter of the time.
@@ -38,7 +38,7 @@ def encoder():
 @pytest.fixture(scope="module")
 def story_states(encoder, tokenizer, squality_stories):
     """A real story read by the block-sparse encoder, with its oracle labels."""
-    from recsum.baselines.oracle import oracle_labels
+    from recsum.oracle import oracle_labels
 
     story = squality_stories[0]
     sentences = split_sentences(story["document"])

@@ -9,18 +9,18 @@ import pytest
 import torch
 
 from recsum.baselines.lstm import HierarchicalLSTM, LSTMConfig, LSTMSystem
-from recsum.baselines.train import (
+from recsum.cli.main import main
+from recsum.data import Record
+from recsum.errors import RecsumError
+from recsum.length import Length, count_words
+from recsum.segment import split_sentences
+from recsum.training import (
     Example,
     TrainingSettings,
     label_records,
     mean_loss,
     train_model,
 )
-from recsum.cli.main import main
-from recsum.data import Record
-from recsum.errors import RecsumError
-from recsum.length import Length, count_words
-from recsum.segment import split_sentences
 
 SMALL = LSTMConfig(word_hidden=16, sentence_hidden=16, dropout=0.0)
 
@@ -180,3 +180,22 @@ def test_cli_trains_and_saves_a_model(tmp_path, capsys, slice_records):
 def test_cli_reports_a_malformed_dataset_argument_in_one_line(capsys):
     assert main(["train", "lstm", "--output", "x", "--train", "nocolon"]) == 2
     assert capsys.readouterr().err.strip().count("\n") == 0
+
+
+def test_an_interrupted_training_resumes_to_the_same_weights(slice_examples, tmp_path):
+    settings = TrainingSettings(epochs=3, patience=3, learning_rate=3e-3, progress=False)
+    straight = new_model(seed=5)
+    train_model(straight, slice_examples, slice_examples[:1], settings)
+    # A run stopped after its first epoch leaves that epoch's checkpoint; the same command
+    # (asking for 3 epochs) then resumes from it.
+    stopped = TrainingSettings(**{**vars(settings), "epochs": 1})
+    train_model(new_model(seed=5), slice_examples, slice_examples[:1], stopped, tmp_path)
+    resumed = new_model(seed=5)
+    log = train_model(resumed, slice_examples, slice_examples[:1], settings, tmp_path)
+    assert len(log.train_loss) == 3
+    for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values(),
+                            strict=True):
+        torch.testing.assert_close(a, b, msg=name)
+    other = TrainingSettings(**{**vars(settings), "learning_rate": 1e-2})
+    with pytest.raises(RecsumError, match="--overwrite"):
+        train_model(new_model(seed=5), slice_examples, slice_examples[:1], other, tmp_path)

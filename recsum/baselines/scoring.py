@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from recsum.clean import readable_sentences
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words, truncate_words
-from recsum.segment import Sentence, split_sentences
+from recsum.segment import Sentence
 
 
 def word_budget(length: Length) -> int:
@@ -48,8 +49,8 @@ def compose(sentences: Sequence[Sentence], scores: np.ndarray, budget: int) -> s
 
 
 def document_sentences(documents: Sequence[str]) -> list[list[Sentence]]:
-    """Sentences of every document; an empty document is a user error."""
-    split = [split_sentences(document) for document in documents]
+    """Readable sentences of every document; an empty document is a user error."""
+    split = [readable_sentences(document) for document in documents]
     for index, sentences in enumerate(split):
         if not sentences:
             raise RecsumError(f"document {index} is empty (no text after whitespace)")

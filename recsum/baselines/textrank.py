@@ -13,9 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import sparse
 
-from recsum.baselines.oracle import rouge_tokens
 from recsum.baselines.scoring import ExtractiveSystem
 from recsum.errors import RecsumError
+from recsum.oracle import rouge_tokens
 from recsum.segment import Sentence
 
 METHODS = ("textrank", "lexrank")

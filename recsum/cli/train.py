@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+from pathlib import Path
 
 from recsum.cli.options import positive_int
 
@@ -21,7 +23,13 @@ def register(subparsers) -> None:
     parser.add_argument("--train", action="append", required=True, metavar="ADAPTER:PATH",
                         help="training dataset (repeat for several)")
     parser.add_argument("--dev", action="append", default=[], metavar="ADAPTER:PATH",
-                        help="validation dataset for early stopping (repeat for several)")
+                        help="validation dataset for early stopping (repeat for several); "
+                             "default: --holdout of the training documents")
+    parser.add_argument("--holdout", type=float, default=0.1,
+                        help="without --dev: this fraction of the training documents, drawn "
+                             "with --seed, validates (default: 0.1)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace a model (or a checkpoint of other settings) in --output")
     parser.add_argument("--limit", type=positive_int, default=None,
                         help="use at most this many documents of each training dataset")
     parser.add_argument("--dev-limit", type=positive_int, default=None,
@@ -38,13 +46,23 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from recsum.baselines.train import TrainingSettings, load_datasets, train_bigbird, train_lstm
+    from recsum.baselines.train import CHECKPOINTS, train_bigbird, train_lstm
     from recsum.errors import RecsumError
+    from recsum.training import TrainingSettings, holdout_split, load_datasets
 
     if args.learning_rate <= 0:
         raise RecsumError(f"--learning-rate must be positive, got {args.learning_rate}")
+    output = Path(args.output)
+    if args.overwrite:
+        shutil.rmtree(output / CHECKPOINTS, ignore_errors=True)
+    elif (output / "model.safetensors").exists() and not (output / CHECKPOINTS).exists():
+        raise RecsumError(f"{output} already holds a trained model; pass --overwrite to replace "
+                          "it, or choose another --output")
     train = load_datasets(args.train, args.limit)  # fail fast on a bad path, before any model
-    dev = load_datasets(args.dev, args.dev_limit)
+    if args.dev:
+        dev = load_datasets(args.dev, args.dev_limit)
+    else:
+        train, dev = holdout_split(train, args.holdout, args.seed)
     settings = TrainingSettings(epochs=args.epochs, patience=args.patience,
                                 learning_rate=args.learning_rate, seed=args.seed,
                                 progress=not args.quiet)
