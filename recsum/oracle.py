@@ -18,6 +18,7 @@ import numpy as np
 
 from recsum.errors import RecsumError
 from recsum.length import count_words
+from recsum.select import select
 
 ORDERS = (1, 2)
 
@@ -39,7 +40,7 @@ def _ngrams(tokens: list[str], n: int) -> Counter:
 
 
 def greedy_oracle(sentences: Sequence[str], references: Sequence[str], budget: int) -> list[int]:
-    """Indices of the oracle's sentences, in the order the greedy search took them."""
+    """Indices of the oracle's sentences, in document order."""
     references = [r for r in references if r.strip()]
     if not references:
         raise RecsumError("the oracle needs at least one non-empty reference summary")
@@ -68,37 +69,33 @@ def greedy_oracle(sentences: Sequence[str], references: Sequence[str], budget: i
     reference_lengths = np.stack(
         [[max(sum(c.values()), 1) for c in per_ref] for per_ref in counts])  # (refs, orders)
     masks = [order_of == n for n in ORDERS]
+    selected = np.zeros(len(vocabulary), dtype=np.float32)
+    selected_lengths = np.zeros(len(ORDERS))
 
-    chosen: list[int] = []
-    current = np.zeros(len(vocabulary), dtype=np.float32)
-    current_lengths = np.zeros(len(ORDERS))
-    best = 0.0
-    remaining = budget
-    available = sizes <= remaining
-    while available.any():
-        candidates = np.flatnonzero(available)
-        totals = current + matrix[candidates]  # (k, V)
-        scores = np.zeros((len(references), len(candidates)))
+    def objective() -> np.ndarray:
+        """The ROUGE objective of the selection with each sentence added."""
+        totals = selected + matrix  # (sentences, V)
+        scores = np.zeros((len(references), len(sentences)))
         for column, mask in enumerate(masks):
-            overlap = np.minimum(totals[None, :, mask], targets[:, None, mask]).sum(-1)  # (refs, k)
-            produced = (current_lengths[column] + lengths[candidates, column])[None, :]
+            overlap = np.minimum(totals[None, :, mask], targets[:, None, mask]).sum(-1)
+            produced = (selected_lengths[column] + lengths[:, column])[None, :]
             precision = overlap / np.maximum(produced, 1)
             recall = overlap / reference_lengths[:, column : column + 1]
             denominator = np.where(precision + recall > 0, precision + recall, 1)
             scores += 2 * precision * recall / denominator / len(ORDERS)
-        objective = scores.max(0)
-        pick = int(np.argmax(objective))
-        if objective[pick] <= best:
-            break
-        best = float(objective[pick])
-        index = int(candidates[pick])
-        chosen.append(index)
-        current = totals[pick]
-        current_lengths += lengths[index]
-        remaining -= int(sizes[index])
-        available[index] = False
-        available &= sizes <= remaining
-    return chosen
+        return scores.max(0)
+
+    reached = 0.0
+
+    def add(picked: int, gains: np.ndarray) -> np.ndarray:
+        nonlocal selected, selected_lengths, reached
+        reached += gains[picked]
+        selected = selected + matrix[picked]
+        selected_lengths = selected_lengths + lengths[picked]
+        return objective() - reached
+
+    # Rated by marginal gain: the search stops when no sentence that fits raises the objective.
+    return select(objective(), sizes, budget, update=add, floor=0.0)
 
 
 def oracle_labels(sentences: Sequence[str], references: Sequence[str], budget: int) -> np.ndarray:

@@ -7,12 +7,14 @@ import pytest
 
 from recsum.baselines.lead import LeadSystem
 from recsum.baselines.oracle import OracleSystem
-from recsum.baselines.scoring import compose, select_by_score, word_budget
+from recsum.baselines.scoring import compose, word_budget
 from recsum.baselines.textrank import TextRankSystem, pagerank, similarity, word_matrix
+from recsum.clean import readable_sentences
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words
 from recsum.oracle import greedy_oracle, oracle_labels, rouge_tokens
 from recsum.segment import Sentence
+from recsum.select import select
 from recsum.systems import SYSTEMS, System, build_system
 
 TEXT = (
@@ -28,9 +30,9 @@ def test_selection_takes_best_scores_that_fit_skips_long_ones_and_keeps_document
     sizes = [3, 4, 10, 3, 1]
     # 0.9 (4 words) and 0.8 (3) fit 9 words; 0.5 needs 10 and is skipped; 0.1 (3) does not fit
     # the 2 words left; -inf is never taken although it would fit.
-    assert select_by_score(scores, sizes, 9) == [1, 3]
-    assert select_by_score(scores, sizes, 10) == [0, 1, 3]
-    assert select_by_score(scores, sizes, 100) == [0, 1, 2, 3]
+    assert select(scores, sizes, 9) == [1, 3]
+    assert select(scores, sizes, 10) == [0, 1, 3]
+    assert select(scores, sizes, 100) == [0, 1, 2, 3]
 
 
 def test_when_no_sentence_fits_the_best_one_is_cut_to_the_budget():
@@ -87,7 +89,7 @@ def test_oracle_uses_rouge_tokens_and_picks_the_sentence_the_reference_restates(
     sentences = [s.strip() + "." for s in TEXT.split(".") if s.strip()]
     reference = "A storm destroyed the boats in the harbour, and the town rebuilt them."
     picked = greedy_oracle(sentences, [reference], 30)
-    assert picked[:2] == [2, 3]
+    assert {2, 3} <= set(picked)
     labels = oracle_labels(sentences, [reference], 30)
     assert labels.tolist() == [1.0 if i in picked else 0.0 for i in range(len(sentences))]
     assert greedy_oracle(sentences, [reference], 9) == [3]  # the storm sentence needs 11 words
@@ -144,12 +146,12 @@ def story_summaries(squality_stories, tmp_path_factory):
 def test_every_system_summarizes_a_real_story_within_the_budget(story_summaries):
     story, summaries = story_summaries
     assert set(summaries) == set(SYSTEMS)
+    sentences = {s.text for s in readable_sentences(story["document"])}
     for kind, summary in summaries.items():
         assert 0 < count_words(summary) <= 300, kind
-        if kind != "recursive":  # extracts: every line is a sentence of the story
-            lines = summary.splitlines()
-            assert all(" ".join(line.split()) in " ".join(story["document"].split())
-                       for line in lines), kind
+        # Every system extracts: each line is a (cleaned) sentence of the story, once.
+        lines = summary.splitlines()
+        assert set(lines) <= sentences and len(set(lines)) == len(lines), kind
 
 
 def test_the_oracle_scores_at_least_every_other_system(story_summaries):

@@ -10,6 +10,7 @@ from recsum.clean import readable_sentences
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words, truncate_words
 from recsum.segment import Sentence
+from recsum.select import select
 
 
 def word_budget(length: Length) -> int:
@@ -21,28 +22,10 @@ def word_budget(length: Length) -> int:
     return length.limit(0)
 
 
-def select_by_score(scores: np.ndarray, sizes: Sequence[int], budget: int) -> list[int]:
-    """Indices of the best-scored sentences that fit ``budget`` together, in document order.
-
-    Sentences are taken by descending score (ties: earlier first); one that does not fit the
-    remaining budget is skipped and lower-scored, shorter ones are still considered. A score of
-    ``-inf`` marks a sentence that must never be taken.
-    """
-    chosen: list[int] = []
-    remaining = budget
-    for index in np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable"):
-        if remaining <= 0 or scores[index] == -np.inf:
-            break
-        if sizes[index] <= remaining:
-            chosen.append(int(index))
-            remaining -= sizes[index]
-    return sorted(chosen)
-
-
 def compose(sentences: Sequence[Sentence], scores: np.ndarray, budget: int) -> str:
     """Selected sentences one per line; if none fits, the best one cut to the budget."""
     sizes = [count_words(s.text) for s in sentences]
-    keep = select_by_score(scores, sizes, budget)
+    keep = select(scores, sizes, budget)
     if not keep:
         return truncate_words(sentences[int(np.argmax(scores))].text, budget)
     return "\n".join(sentences[i].text for i in keep)
