@@ -45,9 +45,11 @@ class Summarizer:
         trust_remote_code: bool = False,
         generation: GenerationSettings | None = None,
         batch_size: int = 8,
+        scorer: str | None = None,
         **reducer_options,
     ) -> Summarizer:
-        """A seq2seq model by hub id or local path; ``None`` or ``"minilm"`` for the default."""
+        """A seq2seq model by hub id or local path; ``None`` or ``"minilm"`` for the default
+        (``scorer``: a folder made by ``recsum train part`` instead of the shipped scorer)."""
         part = load_part_summarizer(
             model,
             device=device,
@@ -55,6 +57,7 @@ class Summarizer:
             trust_remote_code=trust_remote_code,
             generation=generation,
             batch_size=batch_size,
+            scorer=scorer,
         )
         return cls(part, **reducer_options)
 

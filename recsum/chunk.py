@@ -72,17 +72,37 @@ def fit_sentences(
 
 
 def chunk_sentences(
-    sentences: Sequence[Sentence], tokens: TokenCounter, budget: int = 512, overlap: int = 0
+    sentences: Sequence[Sentence],
+    tokens: TokenCounter,
+    budget: int = 512,
+    overlap: int = 0,
+    context_tokens: int | None = None,
 ) -> list[Chunk]:
-    """Pack ``sentences`` greedily into chunks of at most ``budget`` tokens.
+    """Pack ``sentences`` greedily into chunks of at most ``budget`` tokens (long sentences are
+    split first: :func:`fit_sentences`).
 
-    With ``overlap`` > 0 each chunk after the first repeats the previous chunk's last
-    ``overlap`` units as context, when they leave room for at least one new unit.
+    With ``overlap`` > 0 each chunk after the first repeats the previous chunk's last units as
+    context: at most ``overlap`` of them, at most ``context_tokens`` tokens of them, and never
+    so many that no new unit fits.
     """
+    units, counts = fit_sentences(sentences, tokens, budget)
+    return pack_units(units, counts, tokens, budget, overlap, context_tokens)
+
+
+def pack_units(
+    units: Sequence[Sentence],
+    counts: Sequence[int],
+    tokens: TokenCounter,
+    budget: int,
+    overlap: int = 0,
+    context_tokens: int | None = None,
+) -> list[Chunk]:
+    """:func:`chunk_sentences` for units that fit the budget alone, with their token counts
+    already known (as one reduction level hands them to the next)."""
     if overlap < 0:
         raise RecsumError(f"overlap must be zero or more sentences, got {overlap}")
-    units, counts = fit_sentences(sentences, tokens, budget)
     overhead = tokens.count([""])[0]
+    context_limit = budget if context_tokens is None else context_tokens
     chunks: list[Chunk] = []
     first = 0
     while first < len(units):
@@ -103,16 +123,38 @@ def chunk_sentences(
         )
         if last + 1 >= len(units):
             break
-        context_start = max(first + 1, last + 1 - overlap)
-        first = (
-            context_start
-            if overlap and _fits_one_more(counts, context_start, last, budget, overhead)
-            else last + 1
-        )
+        first = _context_start(counts, first, last, overlap, overhead, budget, context_limit)
     return chunks
 
 
-def _fits_one_more(counts: list[int], start: int, last: int, budget: int, overhead: int) -> bool:
-    """Whether units ``start..last`` plus the next unit fit one chunk (estimate)."""
-    content = sum(counts[start : last + 2]) - overhead * (last + 2 - start)
-    return content + overhead + (last + 1 - start) <= budget
+def _context_start(counts: Sequence[int], first: int, last: int, overlap: int, overhead: int,
+                   budget: int, context_limit: int) -> int:
+    """First unit of the next chunk: up to ``overlap`` units before ``last + 1`` as context
+    (never the whole previous chunk), as many as stay within ``context_limit`` tokens and leave
+    room for the next unit."""
+    start = last + 1
+    context = 0
+    while start > max(first + 1, last + 1 - overlap):
+        extra = counts[start - 1] - overhead + 1
+        room_left = budget - (context + extra + counts[last + 1])
+        if context + extra > context_limit or room_left < 0:
+            break
+        start -= 1
+        context += extra
+    return start
+
+
+@dataclass(frozen=True)
+class ChunkedDocument:
+    """A document as a part summarizer reads it: its units, the chunks they are packed into,
+    and its length in characters (for positions)."""
+
+    units: Sequence[Sentence]
+    chunks: Sequence[Chunk]
+    length: int
+
+    def own_units(self, index: int) -> range:
+        """Units that chunk ``index`` reads for the first time (not its overlap context)."""
+        chunk = self.chunks[index]
+        first = chunk.first if index == 0 else max(chunk.first, self.chunks[index - 1].last + 1)
+        return range(first, chunk.last + 1)

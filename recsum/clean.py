@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from recsum.segment import Sentence, split_sentences
+from recsum.segment import TURN, Sentence, split_sentences
 
 # Markers of the AMI and ICSI transcripts (QMSum).
 MARKERS = ("disfmarker", "vocalsound", "nonvocalsound", "gap", "pause", "comment")
@@ -24,15 +24,15 @@ _RESTART = re.compile(r"(?<![\w'])([\w']+(?: [\w']+)?) \{disfmarker\} (?=\1(?![\
                       re.IGNORECASE)
 # Hesitations and backchannels ("mm - hmm" as the transcripts space it), with a comma after.
 _HESITATION = re.compile(
-    r"(?<![\w'-])(?:m+ ?- ?h+m+|u+h ?- ?hu+h|u+m+|u+h+|uhm|h+m+)(?![\w'-])\s*,?", re.IGNORECASE
+    r"(?<![\w'-])(?:m+ ?- ?h+m+|u+h ?- ?hu+h|u+m+|u+h+|uhm|h+m+|e+h+m*|e+rm+|er|mmm+|nnn+)"
+    r"(?![\w'-])\s*,?",
+    re.IGNORECASE,
 )
 _SPACE_BEFORE = re.compile(r"\s+([,.;:?!%)\]]|n't\b|'(?:s|re|ve|ll|d|m)\b)")
 # "What ? ." and "it , ." once the "Hmm" or "um" between them is gone.
 _DOUBLED_PUNCTUATION = re.compile(r"(?<=[.?!])\s+[.,;:]+(?=\s|$)|[,;:]\s+(?=[.?!](?:\s|$))")
 _SPACE_AFTER = re.compile(r"([(\[])\s+")
 _LEADING_PUNCTUATION = re.compile(r"^(?:[,;:]|[.?!]+(?=\s))[\s,;:.?!]*")
-# "Grad C: " and the like: cleaning works on what follows a speaker's name.
-_SPEAKER = re.compile(r"^([^\s:]{1,25}(?: [^\s:]{1,25}){0,3}: )")
 _WORD = re.compile(r"\w")
 _STRAIGHT_QUOTE = '"'
 
@@ -76,8 +76,9 @@ def clean_sentences(sentences: Iterable[Sentence]) -> list[Sentence]:
 
 
 def _split_speaker(text: str) -> tuple[str, str]:
-    match = _SPEAKER.match(text)
-    speaker = match.group(1) if match else ""
+    """ "Grad C: " and the rest: cleaning works on what follows a speaker's name."""
+    match = TURN.match(text)
+    speaker = match.group(0) if match else ""
     return speaker, text[len(speaker) :]
 
 

@@ -272,6 +272,7 @@ class Adapter:
 
     columns: tuple[str, ...]
     convert: Callable[[dict, int, str], list[Record]]
+    source: str  # where the data comes from and under which license, for model cards
 
 
 def _squality(row: dict, index: int, tasks: str) -> list[Record]:
@@ -306,6 +307,9 @@ def _qmsum(row: dict, index: int, tasks: str) -> list[Record]:
 
 
 ADAPTERS = {
-    "squality": Adapter(("document", "questions"), _squality),
-    "qmsum": Adapter(("meeting_transcripts", "general_query_list"), _qmsum),
+    "squality": Adapter(("document", "questions"), _squality,
+                        "SQuALITY v1.3 (github.com/nyu-mll/SQuALITY): summaries CC BY 4.0, "
+                        "stories from Project Gutenberg"),
+    "qmsum": Adapter(("meeting_transcripts", "general_query_list"), _qmsum,
+                     "QMSum (github.com/Yale-LILY/QMSum): MIT"),
 }

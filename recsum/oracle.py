@@ -103,3 +103,14 @@ def oracle_labels(sentences: Sequence[str], references: Sequence[str], budget: i
     labels = np.zeros(len(sentences), dtype=np.float32)
     labels[greedy_oracle(sentences, references, budget)] = 1.0
     return labels
+
+
+def graded_oracle_labels(sentences: Sequence[str], references: Sequence[str], budget: int,
+                         weight: float) -> np.ndarray:
+    """Soft labels for a learner: for each reference, the oracle's choice at that reference's
+    length, averaged over the references (what several summarizers agree on scores highest);
+    at least ``weight`` for what the oracle adds given twice ``budget`` words."""
+    references = [r for r in references if r.strip()]
+    agreed = np.mean([oracle_labels(sentences, [reference], max(count_words(reference), 1))
+                      for reference in references], axis=0)
+    return np.maximum(agreed, weight * oracle_labels(sentences, references, 2 * budget))

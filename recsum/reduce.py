@@ -1,12 +1,23 @@
 """Recursive reduction: summarize every chunk, join the part summaries, repeat until it fits.
 
-Each level chunks the current text (sentences of the document, then of the part summaries),
-summarizes all chunks in batches, and keeps every sentence tied to the span of the document it
-came from. An intermediate level keeps a ``shrink`` fraction of every chunk's tokens (more only
-when less would undershoot the requested length). A level that fails to shrink the text is an
-error, and so is passing ``max_depth`` levels (by default: what shrinking the document to one
-chunk takes, plus two). The last pass summarizes a single chunk to the requested length. Several
-documents can be reduced together, so that their chunks share model batches.
+A document becomes readable sentences, packed into chunks that the part summarizer reads whole.
+Each level keeps a ``shrink`` fraction of every chunk's tokens (more only when less would
+undershoot what the last pass needs) and keeps every sentence tied to the span of the document
+it came from.
+
+- An extractive part summarizer that rates sentences (:class:`SentenceRater`, the default)
+  reads the document once; its ratings travel up the levels with the sentences they rate, each
+  level keeps the best of every chunk, and once the survivors fit the last pass's pool (one
+  chunk, or twice the requested length when that is larger) the last pass chooses among all of
+  them at once within the requested length.
+- Any other part summarizer (a seq2seq model) summarizes every chunk to a ``shrink`` fraction of
+  its tokens; the summaries are joined one sentence per line and chunked again until the text
+  fits one chunk, whose summary is the result.
+
+Every level shrinks the text by a guaranteed factor: overlap context is capped at a share of
+the chunk that leaves room to shrink, a level that fails to shrink is an error, and so is
+passing ``max_depth`` levels (by default what shrinking the document takes, plus two).
+Several documents can be reduced together, so that their chunks share model batches.
 """
 
 from __future__ import annotations
@@ -19,11 +30,23 @@ from dataclasses import asdict, dataclass, field
 
 from tqdm import tqdm
 
-from recsum.chunk import SEPARATOR, Chunk, chunk_sentences, content_room
+from recsum.chunk import (
+    SEPARATOR,
+    Chunk,
+    ChunkedDocument,
+    content_room,
+    fit_sentences,
+    pack_units,
+)
+from recsum.clean import readable_sentences
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words, truncate_words
 from recsum.segment import Sentence, split_sentences
-from recsum.summarizers.base import PartSummarizer
+from recsum.select import select_sentences
+from recsum.summarizers.base import PartSummarizer, SentenceRater
+
+# The extractive last pass chooses among at most this many times the requested length.
+POOL_LENGTHS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +68,29 @@ class Level:
     parts: tuple[Part, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    """A sentence of the summary and where it came from: for an extract, the sentence's own
+    span in the document; for an abstract, the span of the part it summarizes. ``score`` is the
+    rating it was chosen by (extracts only)."""
+
+    text: str
+    start: int
+    end: int
+    score: float | None = None
+
+
 @dataclass(frozen=True)
 class SummaryResult:
-    """The summary, how long it was allowed to be, and the tree of levels that produced it."""
+    """The summary, how long it was allowed to be, its sentences' provenance, and the tree of
+    levels that produced it."""
 
     summary: str
     length: Length
     model: str
     input_words: int
     levels: tuple[Level, ...]
+    sentences: tuple[SummarySentence, ...] = ()
     truncated: bool = False
 
     @property
@@ -64,10 +101,21 @@ class SummaryResult:
         return {**asdict(self), "depth": self.depth, "summary_words": count_words(self.summary)}
 
 
+@dataclass(slots=True)
+class _Unit:
+    """A sentence at some level: its text, its source span, its content tokens, its rating."""
+
+    text: str
+    start: int
+    end: int
+    tokens: int
+    rating: float | None = None
+
+
 @dataclass
 class _Document:
     text: str
-    units: list[Sentence]
+    units: list[_Unit]
     levels: list[Level] = field(default_factory=list)
     result: SummaryResult | None = None
     depth_limit: int | None = None  # set from the document's size at its first level
@@ -89,20 +137,27 @@ class RecursiveReducer:
         budget = chunk_tokens or summarizer.input_budget
         if budget < 1 or budget > summarizer.input_budget:
             raise RecsumError(
-                f"--chunk-tokens must be between 1 and the model's input window "
+                f"chunk_tokens must be between 1 and the model's input window "
                 f"({summarizer.input_budget}), got {budget}"
             )
         if not 0 < shrink < 1:
             raise RecsumError(f"shrink must be between 0 and 1, got {shrink}")
         if max_depth is not None and max_depth < 1:
-            raise RecsumError(f"max depth must be at least 1, got {max_depth}")
+            raise RecsumError(f"max_depth must be at least 1, got {max_depth}")
+        if overlap < 0:
+            raise RecsumError(f"overlap must be zero or more sentences, got {overlap}")
         self.summarizer = summarizer
         self.budget = budget
         self.overlap = overlap
         self.shrink = shrink
         self.max_depth = max_depth
         self.batch_chunks = batch_chunks
-        self._overhead = budget - content_room(summarizer.tokens, budget)
+        self._room = content_room(summarizer.tokens, budget)
+        self._overhead = budget - self._room
+        # Context repeated from the previous chunk: at most this share of a chunk, so that the
+        # chunks of a level hold at most (1 + shrink) / (2 shrink) times its text and keeping
+        # ``shrink`` of each still shrinks the text by (1 + shrink) / 2 at least.
+        self._context_tokens = math.floor(self._room * (1 - shrink) / (1 + shrink))
 
     def reduce(self, text: str, length: Length, *, progress: bool = False) -> SummaryResult:
         """Summarize one document to ``length``."""
@@ -114,48 +169,129 @@ class RecursiveReducer:
         """Summarize several documents to ``length``; their chunks share model batches."""
         if length.unit == "fraction":
             raise RecsumError("the summary length must be in words or tokens")
-        documents = [_Document(text, split_sentences(text)) for text in texts]
+        documents = [self._read(text) for text in texts]
         for document in documents:
-            if not document.units:
-                raise RecsumError("the document is empty (no text after whitespace)")
-            if self._measure(document.text, length) <= length.value:
-                document.result = self._result(document, document.text, length)
-        depth = 0
-        while active := [d for d in documents if d.result is None]:
-            depth += 1
-            self._level(active, depth, length, progress)
+            if self._measure(SEPARATOR.join(u.text for u in document.units), length) <= (
+                length.value
+            ):
+                document.result = self._result(document, document.units, length)
+        if isinstance(self.summarizer, SentenceRater):
+            self._extract(documents, length, progress)
+        else:
+            depth = 0
+            while active := [d for d in documents if d.result is None]:
+                depth += 1
+                self._abstract_level(active, depth, length, progress)
         return [d.result for d in documents]
 
-    def _level(
-        self, documents: list[_Document], depth: int, length: Length, progress: bool
-    ) -> None:
+    def _read(self, text: str) -> _Document:
+        sentences = readable_sentences(text)
+        if not sentences:
+            raise RecsumError("the document is empty (no text after whitespace)")
+        units, counts = fit_sentences(sentences, self.summarizer.tokens, self.budget)
+        return _Document(text, [_Unit(u.text, u.start, u.end, n - self._overhead)
+                                for u, n in zip(units, counts, strict=True)])
+
+    def _chunks(self, units: Sequence[_Unit], overlap: int) -> list[Chunk]:
+        return pack_units([Sentence(u.text, u.start, u.end) for u in units],
+                          [u.tokens + self._overhead for u in units], self.summarizer.tokens,
+                          self.budget, overlap, self._context_tokens)
+
+    # Extractive: read once, carry the ratings up, choose among all survivors at the end.
+
+    def _extract(self, documents: list[_Document], length: Length, progress: bool) -> None:
+        active = [d for d in documents if d.result is None]
+        if not active:
+            return
+        reads = [ChunkedDocument([Sentence(u.text, u.start, u.end) for u in d.units],
+                                 self._chunks(d.units, self.overlap), len(d.text))
+                 for d in active]
+        started = time.perf_counter()
+        with self._bar(sum(len(r.chunks) for r in reads), 1, progress) as bar:
+            ratings = self.summarizer.rate(reads, bar.update)
+        total_chunks = sum(len(r.chunks) for r in reads)
+        for document, read, rated in zip(active, reads, ratings, strict=True):
+            for unit, rating in zip(document.units, rated, strict=True):
+                unit.rating = float(rating)
+            seconds = (time.perf_counter() - started) * len(read.chunks) / total_chunks
+            groups = [[document.units[i] for i in read.own_units(c)]
+                      for c in range(len(read.chunks))]
+            self._extract_levels(document, groups, read.chunks, length, seconds)
+
+    def _extract_levels(self, document: _Document, groups: list[list[_Unit]],
+                        chunks: list[Chunk], length: Length, seconds: float) -> None:
+        """Keep the best of every chunk until the survivors fit the pool; then the last pass."""
+        pool = self._pool(document, length)
+        limit = self.max_depth or self._depth_allowed(sum(u.tokens for u in document.units),
+                                                      pool)
+        depth, started = 1, time.perf_counter()
+        while (total := sum(u.tokens for u in document.units)) > pool:
+            if depth >= limit:
+                raise self._too_deep(length, limit)
+            keep = max(self.shrink, pool / total)
+            kept = [[unit for unit, chosen in zip(group, self._best(
+                group, [u.tokens for u in group], math.floor(keep * sum(u.tokens for u in group))),
+                strict=True) if chosen] for group in groups]
+            if not any(kept):
+                break  # chunks too small to keep a whole sentence: the last pass chooses
+            seconds += time.perf_counter() - started
+            document.levels.append(Level(depth, round(seconds, 6), tuple(
+                Part(chunk.start, chunk.end, chunk.tokens, SEPARATOR.join(u.text for u in group))
+                for chunk, group in zip(chunks, kept, strict=True))))
+            document.units = [unit for group in kept for unit in group]
+            chunks = self._chunks(document.units, 0)
+            groups = [document.units[c.first : c.last + 1] for c in chunks]
+            depth, seconds, started = depth + 1, 0.0, time.perf_counter()
+        sizes = ([count_words(u.text) for u in document.units] if length.unit == "words"
+                 else [u.tokens for u in document.units])
+        chosen = [u for u, keep in zip(document.units, self._best(
+            document.units, sizes, int(length.value)), strict=True) if keep]
+        truncated = not chosen
+        if truncated:  # no whole sentence fits: the best one, cut to the length
+            best = max(document.units, key=lambda u: u.rating)
+            cut = self._cap(best.text, length)
+            chosen = [_Unit(cut, best.start, best.end, best.tokens, best.rating)]
+        summary = SEPARATOR.join(u.text for u in chosen)
+        seconds += time.perf_counter() - started
+        document.levels.append(Level(depth, round(seconds, 6), (Part(
+            min(u.start for u in document.units), max(u.end for u in document.units),
+            sum(u.tokens for u in document.units) + self._overhead, summary),)))
+        document.result = self._result(document, chosen, length, truncated=truncated)
+
+    def _best(self, units: Sequence[_Unit], sizes: Sequence[int], budget: int) -> list[bool]:
+        keep = set(select_sentences([u.text for u in units], [u.rating for u in units], sizes,
+                                    budget))
+        return [i in keep for i in range(len(units))]
+
+    def _pool(self, document: _Document, length: Length) -> float:
+        """Tokens the last pass chooses from: one chunk, or more for a long summary."""
+        wanted = length.value
+        if length.unit == "words":
+            words = sum(count_words(u.text) for u in document.units)
+            wanted *= sum(u.tokens for u in document.units) / max(words, 1)
+        return max(self._room, POOL_LENGTHS * wanted)
+
+    # Abstractive: summarize every chunk, join, repeat until one chunk is left.
+
+    def _abstract_level(self, documents: list[_Document], depth: int, length: Length,
+                        progress: bool) -> None:
         plans = []  # (document, chunks, length for its chunks, final?)
         for document in documents:
-            chunks = chunk_sentences(
-                document.units, self.summarizer.tokens, self.budget, self.overlap
-            )
-            limit = self.max_depth or document.depth_limit or self._depth_allowed(chunks)
+            chunks = self._chunks(document.units, self.overlap)
+            tokens = sum(c.tokens - self._overhead for c in chunks)
+            limit = self.max_depth or document.depth_limit or self._depth_allowed(
+                tokens, self._room)
             document.depth_limit = limit
             if depth > limit:
-                raise RecsumError(
-                    f"the summary did not reach {length.value:g} {length.unit} within "
-                    f"{limit} levels; raise --max-depth or ask for a longer summary"
-                )
+                raise self._too_deep(length, limit)
             final = len(chunks) == 1
             plans.append(
                 (document, chunks, length if final else self._part_length(chunks, length), final)
             )
         jobs = [(plan, chunk) for plan in plans for chunk in plan[1]]
         summaries: dict[int, str] = {}
-        seconds: dict[int, float] = {id(plan[0]): 0.0 for plan in plans}
-        with tqdm(
-            total=len(jobs),
-            desc=f"level {depth}",
-            unit="chunk",
-            file=sys.stderr,
-            disable=not progress,
-            leave=False,
-        ) as bar:
+        seconds = [0.0] * len(plans)
+        with self._bar(len(jobs), depth, progress) as bar:
             # Jobs that share a length share batches; a batch's time is split among its chunks.
             for target in dict.fromkeys(plan[2] for plan in plans):
                 group = [(i, job) for i, job in enumerate(jobs) if job[0][2] == target]
@@ -166,25 +302,21 @@ class RecursiveReducer:
                     share = (time.perf_counter() - started) / len(batch)
                     for (index, job), output in zip(batch, outputs, strict=True):
                         summaries[index] = output.strip()
-                        seconds[id(job[0][0])] += share
+                        seconds[plans.index(job[0])] += share
                     bar.update(len(batch))
         index = 0
-        for document, chunks, _, final in plans:
+        for number, (document, chunks, _, final) in enumerate(plans):
             outputs = [summaries[index + i] for i in range(len(chunks))]
             index += len(chunks)
-            document.levels.append(self._record(depth, seconds[id(document)], chunks, outputs))
+            document.levels.append(Level(depth, round(seconds[number], 6), tuple(
+                Part(c.start, c.end, c.tokens, o) for c, o in zip(chunks, outputs, strict=True))))
+            units = self._descend(chunks, outputs, depth)
             if final:
-                document.result = self._result(document, outputs[0], length)
+                document.result = self._result(document, units, length)
             else:
-                self._descend(document, chunks, outputs, length, depth)
-
-    def _depth_allowed(self, chunks: list[Chunk]) -> int:
-        """Levels that shrinking by ``shrink`` needs to bring these chunks into one, plus two:
-        the last pass, and slack for chunks that packing leaves part empty."""
-        tokens = sum(c.tokens - self._overhead for c in chunks)
-        room = self.budget - self._overhead
-        levels = math.log(max(tokens / room, 1.0)) / math.log(1 / self.shrink)
-        return math.ceil(levels) + 2
+                document.units = units
+                if self._measure(SEPARATOR.join(u.text for u in units), length) <= length.value:
+                    document.result = self._result(document, units, length)
 
     def _part_length(self, chunks: list[Chunk], length: Length) -> Length:
         """Shrink by ``shrink``, or only as much as the requested length needs."""
@@ -196,44 +328,51 @@ class RecursiveReducer:
             wanted = length.value * tokens / max(words, 1)
         return Length(max(self.shrink, min(wanted / tokens, 0.95)), "fraction")
 
-    def _descend(
-        self,
-        document: _Document,
-        chunks: list[Chunk],
-        outputs: list[str],
-        length: Length,
-        depth: int,
-    ) -> None:
+    def _descend(self, chunks: list[Chunk], outputs: list[str], depth: int) -> list[_Unit]:
+        """The part summaries as the next level's units, each tied to its chunk's span."""
         before = sum(c.tokens - self._overhead for c in chunks)
-        after = sum(n - self._overhead for n in self.summarizer.tokens.count(outputs))
-        if after >= before:
+        sentences = [(sentence.text, chunk) for chunk, output in zip(chunks, outputs, strict=True)
+                     for sentence in split_sentences(output, lines=True)]
+        counts = self.summarizer.tokens.count([text for text, _ in sentences])
+        units = [_Unit(text, chunk.start, chunk.end, count - self._overhead)
+                 for (text, chunk), count in zip(sentences, counts, strict=True)]
+        if not units:
+            raise RecsumError(f"level {depth} produced empty summaries for every chunk")
+        after = sum(u.tokens for u in units)
+        if len(chunks) > 1 and after >= before:
             raise RecsumError(
                 f"level {depth} did not shrink the text ({before} -> {after} tokens): the part "
                 f"summarizer {self.summarizer.name!r} does not respect its length budget"
             )
-        document.units = [
-            Sentence(sentence.text, chunk.start, chunk.end)
-            for chunk, output in zip(chunks, outputs, strict=True)
-            for sentence in split_sentences(output, lines=True)
-        ]
-        if not document.units:
-            raise RecsumError(f"level {depth} produced empty summaries for every chunk")
-        joined = SEPARATOR.join(u.text for u in document.units)
-        if self._measure(joined, length) <= length.value:
-            document.result = self._result(document, joined, length)
+        return units
 
-    def _record(self, depth: int, seconds: float, chunks: list[Chunk], outputs: list[str]) -> Level:
-        parts = tuple(
-            Part(c.start, c.end, c.tokens, o) for c, o in zip(chunks, outputs, strict=True)
+    # Shared.
+
+    def _depth_allowed(self, tokens: int, target: float) -> int:
+        """Levels that shrinking ``tokens`` to ``target`` takes at the guaranteed rate, plus
+        two: the last pass, and slack for chunks that packing leaves part empty."""
+        guaranteed = (1 + self.shrink) / 2
+        levels = math.log(max(tokens / max(target, 1), 1.0)) / math.log(1 / guaranteed)
+        return math.ceil(levels) + 2
+
+    def _too_deep(self, length: Length, limit: int) -> RecsumError:
+        return RecsumError(
+            f"the summary did not reach {length.value:g} {length.unit} within {limit} levels; "
+            "raise max_depth or ask for a longer summary"
         )
-        return Level(depth, round(seconds, 6), parts)
+
+    def _bar(self, total: int, depth: int, progress: bool) -> tqdm:
+        return tqdm(total=total, desc=f"level {depth}", unit="chunk", file=sys.stderr,
+                    disable=not progress, leave=False)
 
     def _measure(self, text: str, length: Length) -> int:
         if length.unit == "words":
             return count_words(text)
         return self.summarizer.tokens.count([text])[0] - self._overhead
 
-    def _result(self, document: _Document, summary: str, length: Length) -> SummaryResult:
+    def _result(self, document: _Document, units: Sequence[_Unit], length: Length, *,
+                truncated: bool = False) -> SummaryResult:
+        summary = SEPARATOR.join(u.text for u in units)
         capped = self._cap(summary, length)
         return SummaryResult(
             capped,
@@ -241,7 +380,8 @@ class RecursiveReducer:
             self.summarizer.name,
             count_words(document.text),
             tuple(document.levels),
-            truncated=capped != summary,
+            tuple(SummarySentence(u.text, u.start, u.end, u.rating) for u in units),
+            truncated=truncated or capped != summary,
         )
 
     def _cap(self, summary: str, length: Length) -> str:

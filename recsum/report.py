@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +17,7 @@ from recsum.batch import read_predictions
 from recsum.data import Record
 from recsum.length import count_words
 from recsum.metrics import ROUGE_TYPES, Evaluation, Interval, align_predictions, evaluate_summaries
+from recsum.metrics.readability import Readability, readability
 
 LABELS = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L", "rougeLsum": "ROUGE-Lsum"}
 
@@ -32,12 +33,14 @@ class SystemScores:
     seconds_per_document: float | None
     input_words: tuple[int, ...]
     budget_words: int | None
+    readability: Readability
 
     def to_dict(self) -> dict:
         return {"label": self.label, "system": self.system, "budget_words": self.budget_words,
                 "mean_words": self.mean_words,
                 "seconds_per_document": self.seconds_per_document,
-                "input_words": list(self.input_words), **self.evaluation.to_dict()}
+                "input_words": list(self.input_words),
+                "readability": asdict(self.readability), **self.evaluation.to_dict()}
 
 
 def score_predictions(path: str | Path, records: Sequence[Record], *, label: str | None = None,
@@ -63,6 +66,7 @@ def score_predictions(path: str | Path, records: Sequence[Record], *, label: str
         seconds_per_document=float(np.mean(seconds)) if len(seconds) == len(ids) else None,
         input_words=tuple(count_words(r.document) for r in records),
         budget_words=int(length["value"]) if length and length.get("unit") == "words" else None,
+        readability=readability(ordered),
     )
 
 
@@ -104,6 +108,18 @@ def markdown_table(results: Sequence[SystemScores]) -> str:
         lines.append(f"| {result.label} | {len(result.evaluation.ids)} | "
                      + " | ".join(_cell(scores[t].f1) for t in ROUGE_TYPES)
                      + f" | {result.mean_words:.1f} | {seconds} |")
+    lines += ["", "Readability: summary sentences (recsum's splitter) that repeat one before them "
+              "in the same summary, carry a transcript marker, have three words or fewer, or "
+              "open with dialogue or a connective (\"But ...\").", "",
+              "| System | Sentences | Duplicates | With markers | ≤ 3 words | Leaning on context |",
+              "|---|---|---|---|---|---|"]
+    for result in results:
+        counts = result.readability
+        lines.append(f"| {result.label} | {counts.sentences} | {counts.duplicates} | "
+                     f"{counts.with_markers} | "
+                     f"{counts.fragments} ({counts.share(counts.fragments):.1%}) | "
+                     f"{counts.leaning_on_context} "
+                     f"({counts.share(counts.leaning_on_context):.1%}) |")
     for field in ("precision", "recall"):
         if getattr(first.scores[ROUGE_TYPES[0]], field) is None:
             continue

@@ -39,9 +39,10 @@ PunktTrainer = punkt_module.PunktTrainer
 
 # A line that starts a unit of its own: Markdown heading, quote, list item, table row, or a
 # transcript turn such as "Professor E: ..." or "A: ...". A heading also ends its unit.
-_LINE_START = re.compile(
-    r"^\s*(#{1,6}\s|>|[-*+]\s|\d{1,3}[.)]\s|\||[^\s:]{1,25}(\s[^\s:]{1,25}){0,3}:\s)"
-)
+_SPEAKER = r"[^\s:]{1,25}(?: [^\s:]{1,25}){0,3}: "
+# A transcript turn: a speaker's name of up to four words, a colon, the words said.
+TURN = re.compile(r"^" + _SPEAKER)
+_LINE_START = re.compile(r"^\s*(#{1,6}\s|>|[-*+]\s|\d{1,3}[.)]\s|\||" + _SPEAKER + ")")
 # A line that ends a sentence ends its unit: one sentence per line stays one sentence per line.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")

@@ -36,7 +36,9 @@ from recsum.length import count_words
 from recsum.oracle import oracle_labels
 from recsum.segment import Sentence
 
+CHECKPOINTS = "checkpoint"  # subfolder of a model's folder while it trains
 CHECKPOINT = "checkpoint.safetensors"
+LOSSES = ("binary", "listwise")
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,14 @@ class TrainingSettings:
     weight_decay: float = 0.0
     max_grad_norm: float = 5.0
     seed: int = 0
+    # "binary": each sentence's label on its own (cross-entropy); "listwise": the document's
+    # labels as a distribution over its sentences (softmax cross-entropy), which ranks them.
+    loss: str = "binary"
     progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise RecsumError(f"unknown loss {self.loss!r}; use {' or '.join(LOSSES)}")
 
 
 @dataclass
@@ -93,31 +102,39 @@ def holdout_split(records: Sequence[Record], fraction: float,
             [r for i, r in enumerate(records) if i in validation])
 
 
-def label_records(records: Sequence[Record], progress: bool = True
+Labeller = Callable[[Sequence[str], Sequence[str], int], np.ndarray]
+
+
+def label_records(records: Sequence[Record], progress: bool = True, *,
+                  sentences_of: Callable[[str], list[Sentence]] = readable_sentences,
+                  labeller: Labeller = oracle_labels,
                   ) -> list[tuple[Record, list[Sentence], np.ndarray]]:
-    """Each record with its sentences and the greedy oracle's labels for them."""
+    """Each record with its sentences and their labels: by default the greedy oracle's, at the
+    mean length of the record's references."""
     labelled = []
     for record in tqdm(records, desc="oracle labels", unit="doc", file=sys.stderr,
                        disable=not progress):
-        sentences = readable_sentences(record.document)
+        sentences = sentences_of(record.document)
         if not sentences:
             raise RecsumError(f"document {record.id!r} is empty (no text after whitespace)")
         budget = round(float(np.mean([count_words(r) for r in record.references])))
-        labels = oracle_labels([s.text for s in sentences], record.references, max(budget, 1))
+        labels = labeller([s.text for s in sentences], record.references, max(budget, 1))
         labelled.append((record, sentences, labels))
     return labelled
 
 
 def make_examples(records: Sequence[Record], featurize: Callable[[str, list[Sentence]], Any],
-                  progress: bool = True, desc: str = "features") -> list[Example]:
-    """Features and labels per record.
+                  progress: bool = True, desc: str = "features", **labelling: Any
+                  ) -> list[Example]:
+    """Features and labels per record (``labelling``: see :func:`label_records`).
 
     ``featurize(text, sentences)`` returns the features and how many leading sentences they
     cover (BigBird reads only the first 4,096 tokens); labels are cut to match.
     """
     examples = []
-    for record, sentences, labels in tqdm(label_records(records, progress), desc=desc, unit="doc",
-                                          file=sys.stderr, disable=not progress):
+    for record, sentences, labels in tqdm(label_records(records, progress, **labelling),
+                                          desc=desc, unit="doc", file=sys.stderr,
+                                          disable=not progress):
         features, count = featurize(record.document, sentences)
         if count:
             examples.append(Example(features, torch.from_numpy(labels[:count])))
@@ -131,12 +148,20 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def mean_loss(model: nn.Module, examples: Sequence[Example]) -> float:
-    """Binary cross-entropy per sentence, averaged over documents, in eval mode."""
+def document_loss(logits: torch.Tensor, labels: torch.Tensor, kind: str = "binary"
+                  ) -> torch.Tensor:
+    """The loss of one document's sentence logits against its labels."""
+    if kind == "listwise":
+        target = labels / labels.sum().clamp(min=1e-6)
+        return -(target * torch.log_softmax(logits, dim=0)).sum()
+    return nn.functional.binary_cross_entropy_with_logits(logits, labels)
+
+
+def mean_loss(model: nn.Module, examples: Sequence[Example], kind: str = "binary") -> float:
+    """The loss per document, averaged over documents, in eval mode."""
     model.eval()
     with torch.no_grad():
-        losses = [nn.functional.binary_cross_entropy_with_logits(model(e.features), e.labels)
-                  for e in examples]
+        losses = [document_loss(model(e.features), e.labels, kind) for e in examples]
     return float(torch.stack(losses).mean()) if losses else float("nan")
 
 
@@ -173,8 +198,8 @@ def train_model(model: nn.Module, train: Sequence[Example], dev: Sequence[Exampl
                    disable=not settings.progress)
         for step, index in enumerate(bar, 1):
             optimizer.zero_grad()
-            loss = nn.functional.binary_cross_entropy_with_logits(
-                model(train[index].features), train[index].labels)
+            loss = document_loss(model(train[index].features), train[index].labels,
+                                 settings.loss)
             loss.backward()
             nn.utils.clip_grad_norm_(parameters, settings.max_grad_norm)
             optimizer.step()
@@ -183,7 +208,7 @@ def train_model(model: nn.Module, train: Sequence[Example], dev: Sequence[Exampl
         log = state.log
         log.train_loss.append(total / len(train))
         # Without validation documents the training loss decides (and rarely stops early).
-        log.dev_loss.append(mean_loss(model, dev) if dev else log.train_loss[-1])
+        log.dev_loss.append(mean_loss(model, dev, settings.loss) if dev else log.train_loss[-1])
         if settings.progress:
             print(f"epoch {epoch}: train loss {log.train_loss[-1]:.4f}, "
                   f"dev loss {log.dev_loss[-1]:.4f}", file=sys.stderr)
@@ -199,9 +224,9 @@ def train_model(model: nn.Module, train: Sequence[Example], dev: Sequence[Exampl
     return state.log
 
 
-def finish_checkpoint(checkpoint: str | Path) -> None:
-    """Remove a checkpoint folder once the trained model is saved."""
-    shutil.rmtree(checkpoint, ignore_errors=True)
+def finish_checkpoint(output: str | Path) -> None:
+    """Remove a model folder's checkpoints once the trained model is saved there."""
+    shutil.rmtree(Path(output) / CHECKPOINTS, ignore_errors=True)
 
 
 @dataclass

@@ -33,3 +33,31 @@ class PrefixSummarizer:
     def summarize(self, texts: Sequence[str], length: Length) -> list[str]:
         self.calls.append(list(texts))
         return [" ".join(t.split()[: length.limit(len(t.split()))]) for t in texts]
+
+
+class RatingSummarizer(PrefixSummarizer):
+    """An extractive part summarizer whose rating of a sentence is the number written in it
+    after ``r`` (``"... r7."`` rates 7); records the documents it was asked to rate."""
+
+    name = "rating"
+
+    def __init__(self, input_budget: int = 64) -> None:
+        super().__init__(input_budget)
+        self.rated: list[list[str]] = []
+
+    def rate(self, documents, progress=None):
+        import numpy as np
+
+        ratings = []
+        for document in documents:
+            texts = [unit.text for unit in document.units]
+            self.rated.append(texts)
+            ratings.append(np.array([_rating(text) for text in texts], dtype=float))
+            if progress is not None:
+                progress(len(document.chunks))
+        return ratings
+
+
+def _rating(text: str) -> float:
+    found = re.search(r"\br(-?\d+)\b", text)
+    return float(found.group(1)) if found else 0.0

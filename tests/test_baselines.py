@@ -167,3 +167,15 @@ def test_the_oracle_scores_at_least_every_other_system(story_summaries):
     scores = {kind: rouge(summary) for kind, summary in summaries.items()}
     assert all(scores["oracle"] >= score for score in scores.values()), scores
     assert scores["oracle"] > scores["lead"]
+
+
+def test_graded_labels_average_the_references_and_add_second_choices():
+    from recsum.oracle import graded_oracle_labels
+
+    sentences = ["a storm destroyed the boats.", "the town rebuilt the harbour.",
+                 "children played on the beach.", "nothing else happened there today."]
+    references = ["a storm destroyed the boats.", "the town rebuilt the harbour quickly."]
+    labels = graded_oracle_labels(sentences, references, budget=5, weight=0.25)
+    # Each reference's own oracle takes its own sentence: each is agreed on by one of two.
+    assert labels[0] == 0.5 and labels[1] == 0.5
+    assert labels[2] in (0.0, 0.25) and labels.max() <= 1.0

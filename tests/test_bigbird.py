@@ -12,8 +12,8 @@ from recsum.baselines.bigbird import (
     bigbird_from_minilm,
     sentence_states,
 )
+from recsum.clean import readable_sentences
 from recsum.length import Length, count_words
-from recsum.segment import split_sentences
 from recsum.training import Example, TrainingSettings, mean_loss, train_model
 
 # Tests read 1,024 tokens instead of 4,096: the same code path (block-sparse, truncation) in a
@@ -41,7 +41,7 @@ def story_states(encoder, tokenizer, squality_stories):
     from recsum.oracle import oracle_labels
 
     story = squality_stories[0]
-    sentences = split_sentences(story["document"])
+    sentences = readable_sentences(story["document"])
     states, reached, truncation = sentence_states(encoder, tokenizer, story["document"],
                                                   sentences, TOKENS)
     labels = oracle_labels([s.text for s in sentences], story["references"], 400)
@@ -131,8 +131,8 @@ def test_bigbird_pegasus_summarizes_a_long_input_in_one_pass_through_seq2seq(tmp
     tokenizer.save_pretrained(tmp_path)
     tokenizer.model_max_length = 512
 
-    part = Seq2SeqSummarizer.from_pretrained(str(tmp_path),
-                                             generation=GenerationSettings(num_beams=1))
+    part = Seq2SeqSummarizer.from_pretrained(
+        str(tmp_path), generation=GenerationSettings(num_beams=1, min_new_tokens=8))
     assert part.input_budget == 4096
     text = " ".join(f"Sentence number {i} tells a part of the long story." for i in range(300))
     assert 3000 < part.tokens.count([text])[0] <= 4096

@@ -1,47 +1,80 @@
-"""The embedded default on real long documents (SQuALITY dev stories)."""
+"""The embedded default: MiniLM reads chunks, the trained scorer rates, on real documents."""
+
+from __future__ import annotations
+
+import json
+import re
 
 import numpy as np
+import pytest
+import torch
 
 from recsum import Summarizer
+from recsum.chunk import ChunkedDocument, chunk_sentences, fit_sentences
+from recsum.clean import readable_sentences
+from recsum.errors import RecsumError
 from recsum.length import Length, count_words
 from recsum.segment import split_sentences
-from recsum.summarizers.extractive import select_central
+from recsum.summarizers.scorer import PartScorer, ScorerConfig
+
+MARKER = re.compile(r"\{(?:disfmarker|vocalsound|nonvocalsound|gap|pause|comment)\}")
 
 
-def test_summary_of_a_real_story_is_its_own_sentences_within_budget_and_repeatable(
+def in_document_order(result) -> bool:
+    starts = [sentence.start for sentence in result.sentences]
+    return starts == sorted(starts) and [s.text for s in result.sentences] == (
+        result.summary.split("\n"))
+
+
+def test_summary_of_a_real_story_is_its_own_sentences_in_order_within_budget(
     extractive, squality_stories
 ):
     story = squality_stories[0]["document"]
-    summarizer = Summarizer(extractive)
-    first = summarizer.summarize(story, max_words=200)
+    first = Summarizer(extractive).summarize(story, max_words=200)
     second = Summarizer(extractive).summarize(story, max_words=200)
     assert first.summary == second.summary
-    assert 0 < count_words(first.summary) <= 200
-    assert first.depth >= 2 and not first.truncated
-    originals = {s.text for s in split_sentences(story)}
-    assert all(line in originals for line in first.summary.split("\n"))
+    assert 150 < count_words(first.summary) <= 200 and not first.truncated
+    assert first.depth >= 2
+    sentences = [s.text for s in readable_sentences(story)]
+    lines = first.summary.split("\n")
+    assert set(lines) <= set(sentences) and in_document_order(first)
+    assert len(set(lines)) == len(lines)
+    for sentence in first.sentences:  # provenance: the very sentence of the story
+        words = re.findall(r"\w+", story[sentence.start : sentence.end])
+        assert re.findall(r"\w+", sentence.text) == words
 
 
-def test_sentences_are_encoded_once_across_levels(extractive, squality_stories):
+def test_the_encoder_reads_each_chunk_once(extractive, squality_stories):
     story = squality_stories[1]["document"]
-    encoded: list[str] = []
-    original_run = extractive.encoder._run
+    before = extractive.encoder.stats.chunks
+    result = Summarizer(extractive).summarize(story, max_words=150)
+    assert extractive.encoder.stats.chunks - before == len(result.levels[0].parts)
+    assert all(p.input_tokens <= 512 for p in result.levels[0].parts)
 
-    def counting_run(sentences):
-        encoded.extend(sentences)
-        return original_run(sentences)
 
-    extractive.encoder._cache.clear()
-    extractive.encoder._run = counting_run
-    try:
-        Summarizer(extractive).summarize(story, max_words=150)
-    finally:
-        del extractive.encoder._run
-    assert len(encoded) == len(set(encoded))
-    # Punkt may cut a sentence differently once it stands alone on its line; such rare
-    # fragments are new text, everything else must come from the cache.
-    fresh = set(encoded) - {s.text for s in split_sentences(story)}
-    assert len(fresh) <= 0.02 * len(encoded)
+def test_a_meeting_summary_reads_cleanly(extractive, data_dir):
+    from recsum.data import DatasetSpec, load_records
+
+    (meeting,) = load_records(DatasetSpec(str(data_dir / "qmsum" / "val.jsonl"),
+                                          adapter="qmsum", limit=1))
+    assert MARKER.search(meeting.document)
+    result = Summarizer(extractive).summarize(meeting.document, max_words=110)
+    lines = result.summary.split("\n")
+    assert not MARKER.search(result.summary)
+    assert len(set(lines)) == len(lines)
+    assert all(count_words(line) > 3 for line in lines)
+
+
+def test_a_report_is_summarized_from_its_own_sentences(extractive):
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "data" / "sample-report.md").read_text("utf-8")
+    result = Summarizer(extractive).summarize(text, max_words=150)
+    sentences = [s.text for s in readable_sentences(text)]
+    lines = result.summary.split("\n")
+    assert 100 < count_words(result.summary) <= 150
+    assert set(lines) <= set(sentences) and in_document_order(result)
+    assert not any(line.startswith("#") or line.endswith(":") for line in lines)
 
 
 def test_token_budget_is_measured_with_the_model_tokenizer(extractive, squality_stories):
@@ -50,29 +83,49 @@ def test_token_budget_is_measured_with_the_model_tokenizer(extractive, squality_
     assert 0 < extractive.tokens.count([result.summary])[0] - 2 <= 100
 
 
-def test_selection_prefers_central_sentences_skips_redundancy_and_keeps_order():
-    embeddings = np.array(
-        [[1.0, 0.0], [0.99, 0.141], [0.0, 1.0], [0.7071, 0.7071]], dtype=np.float32
-    )
-    embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
-    chosen = select_central(embeddings, [20, 20, 20, 20], budget=40, diversity=0.5)
-    assert chosen == sorted(chosen) and 3 in chosen and len(chosen) == 2
-    assert select_central(embeddings, [50, 50, 50, 50], budget=40) == []
-    assert select_central(embeddings, [50, 10, 50, 50], budget=40) == [1]
-
-
 def test_fraction_budget_keeps_that_share_of_tokens(extractive):
     text = " ".join(
         f"Line {i} describes a different part of the harbour at night." for i in range(30)
     )
     summary = extractive.summarize([text], Length(0.25, "fraction"))[0]
-    assert extractive.tokens.count([summary])[0] - 2 <= 0.25 * (
+    assert 0 < extractive.tokens.count([summary])[0] - 2 <= 0.25 * (
         extractive.tokens.count([text])[0] - 2
     )
 
 
+def test_a_sentence_vector_is_its_tokens_mean_state_within_the_chunk(extractive):
+    sentences = ["The harbour froze in January.", "Ships waited outside for weeks.",
+                 "Nobody could remember such a winter."]
+    (vectors,) = extractive.encoder.encode([sentences])
+    encoding = extractive.encoder.tokenizer.encode("\n".join(sentences))
+    ids = torch.tensor([encoding.ids])
+    with torch.inference_mode():
+        hidden = extractive.encoder.model(ids, torch.ones_like(ids))[0].numpy()
+    second = [i for i, (start, _) in enumerate(encoding.offsets)
+              if not encoding.special_tokens_mask[i] and len(sentences[0]) < start
+              < len(sentences[0]) + 1 + len(sentences[1])]
+    expected = hidden[second].mean(0)
+    np.testing.assert_allclose(vectors[1], expected / np.linalg.norm(expected), atol=1e-5)
+    (alone,) = extractive.encoder.encode([[sentences[1]]])
+    assert 0.5 < float(alone[0] @ vectors[1]) < 0.999  # the context changes the reading
+
+
+def test_ratings_follow_the_scorer_and_discount_long_and_context_bound_sentences(extractive):
+    units = [s for s in readable_sentences(
+        'The mayor opened the new bridge on Monday. "It took ten years," she said. '
+        "But the traffic did not move. The river flooded the lower town twice in May.")]
+    document = ChunkedDocument(units, chunk_sentences(units, extractive.tokens, 512), 200)
+    ((vectors, features),) = extractive.read([document])
+    (ratings,) = extractive.rate([document])
+    config = extractive.scorer.config
+    words = np.array([count_words(u.text) for u in units])
+    context = np.array([0, 1, 1, 0])
+    expected = (extractive.scorer.rate(vectors, features) - config.length_penalty * np.log(words)
+                - config.context_penalty * context)
+    np.testing.assert_allclose(ratings, expected, rtol=1e-6)
+
+
 def test_plain_torch_bert_matches_transformers_on_minilm(squality_stories):
-    import torch
     from transformers import AutoModel, AutoTokenizer
 
     from recsum.summarizers import default_model_path
@@ -91,10 +144,9 @@ def test_plain_torch_bert_matches_transformers_on_minilm(squality_stories):
     assert torch.allclose(actual[real], expected[real], atol=1e-4)
 
 
-def test_other_encoders_load_through_transformers(tmp_path):
+def test_other_encoders_load_through_transformers_with_a_scorer_of_their_width(tmp_path):
     """A folder that is not plain BERT (here a tiny random DistilBERT) takes the AutoModel path
-    and summarizes with its own tokenizer's counts."""
-    import torch
+    and summarizes with its own tokenizer's counts; the shipped scorer does not fit it."""
     from transformers import AutoTokenizer, DistilBertConfig, DistilBertModel
 
     from recsum.summarizers import ExtractiveSummarizer, default_model_path
@@ -104,10 +156,14 @@ def test_other_encoders_load_through_transformers(tmp_path):
     tokenizer = AutoTokenizer.from_pretrained(default_model_path())
     config = DistilBertConfig(vocab_size=tokenizer.vocab_size, dim=32, hidden_dim=64, n_layers=1,
                               n_heads=2, max_position_embeddings=128)
-    DistilBertModel(config).save_pretrained(tmp_path)
-    tokenizer.save_pretrained(tmp_path)
-    assert not is_plain_bert(tmp_path)
-    summarizer = ExtractiveSummarizer.from_pretrained(str(tmp_path))
+    encoder_path, scorer_path = tmp_path / "encoder", tmp_path / "scorer"
+    DistilBertModel(config).save_pretrained(encoder_path)
+    tokenizer.save_pretrained(encoder_path)
+    assert not is_plain_bert(encoder_path)
+    with pytest.raises(RecsumError, match="32-wide vectors"):
+        ExtractiveSummarizer.from_pretrained(str(encoder_path))
+    PartScorer(ScorerConfig(vector_size=32)).save_pretrained(scorer_path)
+    summarizer = ExtractiveSummarizer.from_pretrained(str(encoder_path), scorer=scorer_path)
     assert summarizer.input_budget == 128
     text = " ".join(f"Sentence number {i} talks about topic {i % 5}." for i in range(40))
     summary = summarizer.summarize([text], Length(30, "words"))[0]
@@ -115,32 +171,8 @@ def test_other_encoders_load_through_transformers(tmp_path):
     assert summarizer.tokens.count([text]) == [len(tokenizer(text)["input_ids"])]
 
 
-def test_cache_keeps_only_the_sentences_a_later_level_can_read(extractive, squality_stories):
-    sentences = [s.text for s in split_sentences(squality_stories[3]["document"])[:60]]
-    extractive.encoder._cache.clear()
-    summary = extractive.summarize(["\n".join(sentences)], Length(0.5, "fraction"))[0]
-    kept = summary.split("\n")
-    assert 0 < len(kept) < len(set(sentences))
-    assert set(extractive.encoder._cache) == set(kept)
-
-
-def test_remembered_sentences_are_served_without_encoding_and_the_cache_is_bounded(extractive):
-    from recsum.summarizers.extractive import SentenceEncoder
-
-    sentences = ["The ship left at dawn.", "Nobody saw it go.", "The ship left at dawn.",
-                 "A storm came in the evening.", "The harbour master wrote it down."]
-    small = SentenceEncoder(extractive.encoder.model, extractive.encoder.tokenizer, cache_size=2)
-    rows = small.encode(sentences)
-    assert np.allclose(rows[0], rows[2]) and small.stats.encoded == 4
-    small.remember(sentences[1:], rows[1:])
-    assert list(small._cache) == sentences[3:]
-    again = small.encode(sentences[3:])
-    assert small.stats.encoded == 4 and np.array_equal(again, rows[3:])
-
-
 def test_plain_torch_bert_loads_a_checkpoint_with_a_task_head(tmp_path):
     """A BertForMaskedLM folder stores the encoder under ``bert.`` beside its head."""
-    import torch
     from transformers import AutoTokenizer, BertConfig, BertForMaskedLM
 
     from recsum.summarizers import default_model_path
@@ -161,3 +193,84 @@ def test_plain_torch_bert_loads_a_checkpoint_with_a_task_head(tmp_path):
         actual = BertEncoder.from_pretrained(tmp_path)(batch["input_ids"], batch["attention_mask"])
     real = batch["attention_mask"].bool()
     assert torch.allclose(actual[real], expected[real], atol=1e-5)
+
+
+def test_the_shipped_scorer_names_its_encoder_data_licenses_and_command():
+    scorer = PartScorer.from_pretrained()
+    provenance = scorer.config.provenance
+    assert scorer.config.encoder == "sentence-transformers/all-MiniLM-L6-v2"
+    assert "recsum train part" in provenance["command"]
+    licenses = json.dumps(provenance["training_data"])
+    assert "CC BY 4.0" in licenses and "MIT" in licenses
+
+
+def test_a_saved_scorer_reloads_to_identical_ratings(tmp_path):
+    torch.manual_seed(0)
+    scorer = PartScorer(ScorerConfig(vector_size=8)).eval()
+    scorer.save_pretrained(tmp_path)
+    vectors = np.random.default_rng(0).normal(size=(5, 8)).astype(np.float32)
+    features = np.random.default_rng(1).random((5, len(scorer.config.features)), np.float32)
+    np.testing.assert_array_equal(PartScorer.from_pretrained(tmp_path).rate(vectors, features),
+                                  scorer.rate(vectors, features))
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated", "wrong shape", "not json"])
+def test_a_damaged_scorer_is_one_line_naming_the_file(tmp_path, damage):
+    PartScorer(ScorerConfig(vector_size=8)).save_pretrained(tmp_path)
+    weights, config = tmp_path / "model.safetensors", tmp_path / "config.json"
+    if damage == "missing":
+        weights.unlink()
+    elif damage == "truncated":
+        weights.write_bytes(weights.read_bytes()[:100])
+    elif damage == "wrong shape":
+        PartScorer(ScorerConfig(vector_size=16)).save_pretrained(tmp_path / "other")
+        weights.write_bytes((tmp_path / "other" / "model.safetensors").read_bytes())
+    else:
+        config.write_text("{not json")
+    with pytest.raises(RecsumError) as error:
+        PartScorer.from_pretrained(tmp_path)
+    message = str(error.value)
+    assert "\n" not in message and str(tmp_path) in message and "recsum train part" in message
+
+
+def test_the_cli_reports_a_damaged_scorer_without_a_traceback(tmp_path, capsys):
+    from recsum.cli.main import main
+
+    document = tmp_path / "doc.txt"
+    document.write_text("The harbour froze. Ships waited for weeks outside the bay.\n")
+    scorer = tmp_path / "scorer"
+    PartScorer(ScorerConfig()).save_pretrained(scorer)
+    (scorer / "model.safetensors").write_bytes(b"\x00" * 10)
+    assert main(["summarize", str(document), "--scorer", str(scorer), "--quiet"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "model.safetensors" in error and "Traceback" not in error
+
+
+def test_training_on_a_tiny_slice_lowers_the_loss_and_saves_a_loadable_scorer(
+    extractive, squality_stories, tmp_path
+):
+    from recsum.data import Record
+    from recsum.summarizers.train import (
+        PART_TRAINING,
+        Scoring,
+        part_examples,
+        train_part_scorer,
+    )
+    from recsum.training import mean_loss
+
+    records = []
+    for story in squality_stories[:2]:
+        cut = split_sentences(story["document"])[59].end
+        records.append(Record(story["id"], story["document"][:cut], tuple(story["references"])))
+    settings = PART_TRAINING.__class__(**{**vars(PART_TRAINING), "epochs": 4, "progress": False})
+    log = train_part_scorer(records, [], tmp_path, settings, encoder=extractive.encoder)
+    assert log.train_loss[-1] < log.train_loss[0]
+    trained = PartScorer.from_pretrained(tmp_path)
+    assert trained.config.provenance["train_documents"] == 2
+    examples = part_examples(extractive, records, progress=False)
+    units = fit_sentences(readable_sentences(records[0].document), extractive.tokens, 512)[0]
+    assert len(examples[0].labels) == len(units) and examples[0].labels.max() == 1.0
+    torch.manual_seed(0)
+    untrained = PartScorer(trained.config)
+    assert mean_loss(Scoring(trained), examples, "listwise") < mean_loss(
+        Scoring(untrained), examples, "listwise")

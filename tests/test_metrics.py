@@ -126,3 +126,16 @@ def test_mismatched_lengths_and_unknown_types_are_errors():
         rouge_per_document(["a", "b"], [["a"]])
     with pytest.raises(RecsumError, match="unknown ROUGE type"):
         rouge_per_document(["a"], [["a"]], rouge_types=["rouge9"])
+
+
+def test_readability_counts_what_a_reader_stumbles_on():
+    from recsum.metrics.readability import readability
+
+    counts = readability([
+        "The board met on Monday.\nYeah.\nThe board met on Monday.\n"
+        "Grad C: So the {disfmarker} XML format works.",
+        '"Well," he said, "maybe."\nBut the river rose anyway that night.',
+    ])
+    assert (counts.sentences, counts.duplicates, counts.with_markers, counts.fragments,
+            counts.leaning_on_context) == (6, 1, 1, 1, 3)
+    assert counts.share(counts.fragments) == 1 / 6

@@ -1,10 +1,10 @@
-"""The recursive reducer: bounded depth, provenance, clear errors."""
+"""The recursive reducer: bounded depth, provenance, ratings carried up, clear errors."""
 
 import math
 from itertools import pairwise
 
 import pytest
-from fakes import SPECIAL_TOKENS, PrefixSummarizer, WordTokens
+from fakes import SPECIAL_TOKENS, PrefixSummarizer, RatingSummarizer, WordTokens
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -86,7 +86,7 @@ def test_a_level_that_does_not_shrink_stops_with_a_clear_error():
 
 
 def test_max_depth_is_enforced():
-    with pytest.raises(RecsumError, match="max-depth"):
+    with pytest.raises(RecsumError, match="max_depth"):
         RecursiveReducer(PrefixSummarizer(64), max_depth=1).reduce(document(300), Length(10))
 
 
@@ -97,3 +97,71 @@ def test_settings_are_checked():
     with pytest.raises(RecsumError):
         Length(0)
     assert WordTokens().count(["a b"]) == [4]
+
+
+def rated_document(ratings: list[int], words_per_sentence: int = 8) -> str:
+    """Sentences of ``words_per_sentence`` words; sentence i is rated ``ratings[i]``."""
+    return " ".join(
+        " ".join(f"s{i}w{k}" for k in range(words_per_sentence - 1)) + f" r{rating}."
+        for i, rating in enumerate(ratings)
+    )
+
+
+def test_the_last_pass_chooses_the_best_rated_sentences_of_the_whole_document():
+    # 40 sentences of 8 words in chunks of about 7 sentences; the five best are spread out.
+    best = {3: 90, 11: 80, 17: 95, 30: 85, 38: 70}
+    text = rated_document([best.get(i, i % 7) for i in range(40)])
+    summarizer = RatingSummarizer(64)
+    result = RecursiveReducer(summarizer).reduce(text, Length(40))
+    chosen = [int(line.split("w")[0][1:]) for line in result.summary.splitlines()]
+    assert chosen == sorted(best)
+    assert [s.score for s in result.sentences] == [best[i] for i in sorted(best)]
+    # Every summary sentence points at its own sentence in the document.
+    for sentence in result.sentences:
+        assert text[sentence.start : sentence.end] == sentence.text
+    assert len(summarizer.rated) == 1 and summarizer.calls == []  # read once, never re-read
+
+
+def test_each_level_keeps_the_best_of_every_chunk_and_the_tree_records_it():
+    text = rated_document([(i * 37) % 100 for i in range(300)])
+    result = RecursiveReducer(RatingSummarizer(64), shrink=0.5).reduce(text, Length(16))
+    assert result.depth >= 3
+    first = result.levels[0].parts
+    assert first[0].start == 0 and first[-1].end == len(text)
+    for level, upper in pairwise(result.levels):
+        kept = sum(count_words(p.summary) for p in level.parts)
+        read = sum(p.input_tokens - SPECIAL_TOKENS for p in level.parts)
+        assert kept <= 0.5 * read or len(upper.parts) == 1
+    assert count_words(result.summary) <= 16 and not result.truncated
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    ratings=st.lists(st.integers(min_value=-50, max_value=50), min_size=1, max_size=300),
+    budget=st.integers(min_value=12, max_value=80),
+    shrink=st.floats(min_value=0.2, max_value=0.8),
+    overlap=st.integers(min_value=0, max_value=30),
+    max_words=st.integers(min_value=1, max_value=60),
+)
+def test_extractive_reduction_ends_within_bounds_whatever_the_options(
+    ratings, budget, shrink, overlap, max_words
+):
+    text = rated_document(ratings, words_per_sentence=5)
+    reducer = RecursiveReducer(RatingSummarizer(budget), shrink=shrink, overlap=overlap)
+    result = reducer.reduce(text, Length(max_words))
+    assert 0 < count_words(result.summary) <= max_words
+    sentences = {" ".join(text.split(".")[i].split()) + "." for i in range(len(ratings))}
+    lines = result.summary.splitlines()
+    assert len(set(lines)) == len(lines)
+    assert result.truncated or set(lines) <= sentences
+    words = count_words(text)
+    pool = max(budget - SPECIAL_TOKENS, 2 * max_words)
+    bound = 0 if words <= max_words else (
+        math.ceil(math.log(max(words / pool, 1)) / math.log(2 / (1 + shrink))) + 2)
+    assert result.depth <= bound
+
+
+def test_a_budget_below_every_whole_sentence_cuts_the_best_one_and_says_so():
+    text = rated_document([1, 9, 2])
+    result = RecursiveReducer(RatingSummarizer(64)).reduce(text, Length(3))
+    assert result.summary == "s1w0 s1w1 s1w2" and result.truncated

@@ -14,6 +14,7 @@ from recsum.baselines.lstm import HierarchicalLSTM, LSTMConfig
 from recsum.data import Record
 from recsum.segment import Sentence
 from recsum.training import (
+    CHECKPOINTS,
     TrainingLog,
     TrainingSettings,
     finish_checkpoint,
@@ -22,18 +23,16 @@ from recsum.training import (
     train_model,
 )
 
-CHECKPOINTS = "checkpoint"  # subfolder of the output, removed once the model is saved
-
 
 def train_lstm(train_records: Sequence[Record], dev_records: Sequence[Record], output: str | Path,
                settings: TrainingSettings | None = None,
                config: LSTMConfig | None = None) -> TrainingLog:
     """Train the hierarchical BiLSTM and save it (with its tokenizer) to ``output``."""
-    settings = settings or TrainingSettings()
     from transformers import AutoTokenizer
 
     from recsum.summarizers import default_model_path
 
+    settings = settings or TrainingSettings()
     seed_everything(settings.seed)
     tokenizer = AutoTokenizer.from_pretrained(default_model_path())
     model = HierarchicalLSTM.from_minilm(config)
@@ -45,7 +44,7 @@ def train_lstm(train_records: Sequence[Record], dev_records: Sequence[Record], o
     dev = make_examples(dev_records, featurize, settings.progress, "dev features")
     log = train_model(model, train, dev, settings, Path(output) / CHECKPOINTS)
     model.eval().save_pretrained(output, tokenizer)
-    finish_checkpoint(Path(output) / CHECKPOINTS)
+    finish_checkpoint(output)
     return log
 
 
@@ -53,11 +52,11 @@ def train_bigbird(train_records: Sequence[Record], dev_records: Sequence[Record]
                   output: str | Path, settings: TrainingSettings | None = None,
                   config: BigBirdHeadConfig | None = None) -> TrainingLog:
     """Train the scoring head on the frozen warm-started BigBird encoder; save it to ``output``."""
-    settings = settings or TrainingSettings()
     from transformers import AutoTokenizer
 
     from recsum.summarizers import default_model_path
 
+    settings = settings or TrainingSettings()
     seed_everything(settings.seed)
     tokenizer = AutoTokenizer.from_pretrained(default_model_path())
     head = BigBirdHead(config or BigBirdHeadConfig())
@@ -72,5 +71,5 @@ def train_bigbird(train_records: Sequence[Record], dev_records: Sequence[Record]
     dev = make_examples(dev_records, featurize, settings.progress, "dev encoder pass")
     log = train_model(head, train, dev, settings, Path(output) / CHECKPOINTS)
     head.eval().save_pretrained(output, tokenizer)
-    finish_checkpoint(Path(output) / CHECKPOINTS)
+    finish_checkpoint(output)
     return log

@@ -14,8 +14,8 @@ from recsum.cli.options import add_model_options, positive_int
 from recsum.errors import RecsumError
 
 # Model options of add_model_options that the recursive system takes as they are.
-MODEL_KEYS = ("model", "device", "dtype", "chunk_tokens", "overlap", "max_depth", "batch_size",
-              "trust_remote_code")
+MODEL_KEYS = ("model", "scorer", "device", "dtype", "chunk_tokens", "overlap", "max_depth",
+              "batch_size", "trust_remote_code")
 GENERATION_KEYS = ("num_beams", "no_repeat_ngram_size", "length_penalty", "min_new_tokens")
 
 

@@ -10,11 +10,19 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 
 from recsum.errors import RecsumError
 
 COMMANDS = ("summarize", "batch", "evaluate", "run", "train", "bench")
+# The library names its parameters; on the command line they are flags.
+_PARAMETER = re.compile(r"\b(chunk_tokens|max_depth|max_words|max_tokens|overlap|scorer|shrink)\b")
+
+
+def as_flags(message: str) -> str:
+    """A library error in the command line's vocabulary: ``max_depth`` becomes --max-depth."""
+    return _PARAMETER.sub(lambda m: "--" + m.group(1).replace("_", "-"), message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args) or 0
     except RecsumError as error:
-        print(f"recsum: error: {error}", file=sys.stderr)
+        print(f"recsum: error: {as_flags(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("recsum: interrupted", file=sys.stderr)

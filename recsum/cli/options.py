@@ -35,6 +35,12 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
         help="seq2seq model id or local path (BART, T5, PEGASUS, LED); "
         "default: the embedded all-MiniLM-L6-v2 extractive summarizer",
     )
+    group.add_argument(
+        "--scorer",
+        default=None,
+        metavar="DIR",
+        help="part scorer made by `recsum train part` (default: the shipped one)",
+    )
     group.add_argument("--device", default="cpu", help="cpu, cuda, mps or auto (default: cpu)")
     group.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
     group.add_argument(
@@ -88,6 +94,7 @@ def build_summarizer(args: argparse.Namespace):
         trust_remote_code=args.trust_remote_code,
         generation=generation,
         batch_size=args.batch_size,
+        scorer=args.scorer,
         chunk_tokens=args.chunk_tokens,
         overlap=args.overlap,
         max_depth=args.max_depth,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from recsum.cli.options import positive_int
@@ -13,11 +15,14 @@ from recsum.cli.options import positive_int
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "train", help="train the LSTM or BigBird baseline on greedy-oracle sentence labels",
-        description="Train a whole-document extractive baseline (hierarchical BiLSTM, or a head "
-                    "on a frozen BigBird encoder warm-started from MiniLM). Datasets are "
-                    "ADAPTER:PATH, e.g. squality:squality/train.jsonl.")
-    parser.add_argument("kind", choices=["lstm", "bigbird"])
+        "train", help="train the default's part scorer, or the LSTM or BigBird baseline",
+        description="Train on greedy-oracle sentence labels: `part`, the scorer of the embedded "
+                    "default (MiniLM reads each chunk; the scorer rates its sentences); `lstm`, "
+                    "the hierarchical BiLSTM baseline; `bigbird`, a head on a frozen BigBird "
+                    "encoder warm-started from MiniLM. Datasets are ADAPTER:PATH, e.g. "
+                    "squality:squality/train.jsonl. Rerunning a command that was stopped "
+                    "resumes after its last finished epoch.")
+    parser.add_argument("kind", choices=["part", "lstm", "bigbird"])
     parser.add_argument("--output", required=True,
                         help="folder for config.json + model.safetensors")
     parser.add_argument("--train", action="append", required=True, metavar="ADAPTER:PATH",
@@ -25,19 +30,23 @@ def register(subparsers) -> None:
     parser.add_argument("--dev", action="append", default=[], metavar="ADAPTER:PATH",
                         help="validation dataset for early stopping (repeat for several); "
                              "default: --holdout of the training documents")
-    parser.add_argument("--holdout", type=float, default=0.1,
+    parser.add_argument("--holdout", type=float, default=None,
                         help="without --dev: this fraction of the training documents, drawn "
-                             "with --seed, validates (default: 0.1)")
+                             "with --seed, validates (default: 0.1; part: 0, it trains a "
+                             "fixed number of epochs chosen by cross-validation)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace a model (or a checkpoint of other settings) in --output")
     parser.add_argument("--limit", type=positive_int, default=None,
                         help="use at most this many documents of each training dataset")
     parser.add_argument("--dev-limit", type=positive_int, default=None,
                         help="use at most this many documents of each validation dataset")
-    parser.add_argument("--epochs", type=positive_int, default=8)
-    parser.add_argument("--patience", type=positive_int, default=2,
-                        help="epochs without a better validation loss before stopping")
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--epochs", type=positive_int, default=None,
+                        help="default: 8 (part: 12)")
+    parser.add_argument("--patience", type=positive_int, default=None,
+                        help="epochs without a better validation loss before stopping "
+                             "(default: 2; part: never stops early)")
+    parser.add_argument("--learning-rate", type=float, default=None,
+                        help="default: 1e-3 (part: 3e-3)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-tokens", type=positive_int, default=None,
                         help="bigbird: tokens read per document (default 4096)")
@@ -46,35 +55,54 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from recsum.baselines.train import CHECKPOINTS, train_bigbird, train_lstm
     from recsum.errors import RecsumError
-    from recsum.training import TrainingSettings, holdout_split, load_datasets
+    from recsum.training import CHECKPOINTS, TrainingSettings, holdout_split, load_datasets
 
-    if args.learning_rate <= 0:
+    if args.learning_rate is not None and args.learning_rate <= 0:
         raise RecsumError(f"--learning-rate must be positive, got {args.learning_rate}")
     output = Path(args.output)
+    checkpoints = output / CHECKPOINTS
     if args.overwrite:
-        shutil.rmtree(output / CHECKPOINTS, ignore_errors=True)
-    elif (output / "model.safetensors").exists() and not (output / CHECKPOINTS).exists():
+        shutil.rmtree(checkpoints, ignore_errors=True)
+    elif (output / "model.safetensors").exists() and not checkpoints.exists():
         raise RecsumError(f"{output} already holds a trained model; pass --overwrite to replace "
                           "it, or choose another --output")
     train = load_datasets(args.train, args.limit)  # fail fast on a bad path, before any model
+    if args.kind == "part":
+        from recsum.summarizers.train import PART_TRAINING as defaults
+    else:
+        defaults = TrainingSettings()
+    holdout = args.holdout if args.holdout is not None else (0.0 if args.kind == "part" else 0.1)
     if args.dev:
         dev = load_datasets(args.dev, args.dev_limit)
     else:
-        train, dev = holdout_split(train, args.holdout, args.seed)
-    settings = TrainingSettings(epochs=args.epochs, patience=args.patience,
-                                learning_rate=args.learning_rate, seed=args.seed,
-                                progress=not args.quiet)
-    if args.kind == "lstm":
-        log = train_lstm(train, dev, args.output, settings)
+        train, dev = holdout_split(train, holdout, args.seed)
+    chosen = {"epochs": args.epochs, "patience": args.patience,
+              "learning_rate": args.learning_rate}
+    settings = replace(defaults, seed=args.seed, progress=not args.quiet,
+                       **{k: v for k, v in chosen.items() if v is not None})
+    if args.kind == "part":
+        from recsum.data import ADAPTERS
+        from recsum.summarizers.scorer import ScorerConfig
+        from recsum.summarizers.train import train_part_scorer
+
+        sources = [{"dataset": source, "source": ADAPTERS[source.partition(":")[0]].source}
+                   for source in args.train]
+        command = "recsum " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv else ""
+        config = ScorerConfig(provenance={"training_data": sources, "command": command})
+        log = train_part_scorer(train, dev, output, settings, config)
+    elif args.kind == "lstm":
+        from recsum.baselines.train import train_lstm
+
+        log = train_lstm(train, dev, output, settings)
     else:
         from recsum.baselines.bigbird import BigBirdHeadConfig
+        from recsum.baselines.train import train_bigbird
 
         config = BigBirdHeadConfig(**({"max_tokens": args.max_tokens} if args.max_tokens else {}))
-        log = train_bigbird(train, dev, args.output, settings, config)
-    print(json.dumps({"output": args.output, "train_documents": len(train),
+        log = train_bigbird(train, dev, output, settings, config)
+    print(json.dumps({"output": str(output), "train_documents": len(train),
                       "dev_documents": len(dev), "best_epoch": log.best_epoch,
                       "train_loss": log.train_loss, "dev_loss": log.dev_loss}, indent=2))
-    print(f"saved {args.kind} model to {args.output}", file=sys.stderr)
+    print(f"saved {args.kind} model to {output}", file=sys.stderr)
     return 0

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from recsum.summarizers.base import PartSummarizer
+from recsum.errors import RecsumError
+from recsum.summarizers.base import PartSummarizer, SentenceRater
 from recsum.summarizers.extractive import ExtractiveSummarizer, default_model_path
 from recsum.summarizers.seq2seq import GenerationSettings, Seq2SeqSummarizer
 
@@ -13,6 +14,7 @@ __all__ = [
     "ExtractiveSummarizer",
     "GenerationSettings",
     "PartSummarizer",
+    "SentenceRater",
     "Seq2SeqSummarizer",
     "default_model_path",
     "load_part_summarizer",
@@ -28,12 +30,17 @@ def load_part_summarizer(
     trust_remote_code: bool = False,
     generation: GenerationSettings | None = None,
     batch_size: int = 8,
+    scorer: str | None = None,
 ) -> PartSummarizer:
-    """``None`` or ``"minilm"``: the embedded extractive default; else a seq2seq id or path."""
+    """``None`` or ``"minilm"``: the embedded extractive default (with the trained ``scorer``
+    folder, by default the shipped one); else a seq2seq id or path."""
     if model in (None, DEFAULT_MODEL):
         return ExtractiveSummarizer.from_pretrained(
-            device=device, dtype=dtype, input_budget=input_budget
+            scorer=scorer, device=device, dtype=dtype, input_budget=input_budget
         )
+    if scorer is not None:
+        raise RecsumError(f"scorer is for the embedded extractive default; model {model!r} is "
+                          "a seq2seq summarizer and takes none (omit scorer)")
     return Seq2SeqSummarizer.from_pretrained(
         model,
         device=device,

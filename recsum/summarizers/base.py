@@ -1,10 +1,18 @@
-"""The part-summarizer interface: a batch of texts in, shorter texts out; tokens counted."""
+"""The part-summarizer interface: a batch of texts in, shorter texts out; tokens counted.
+
+An extractive part summarizer may also rate sentences (:class:`SentenceRater`): then the reducer
+keeps each part's best sentences and carries their ratings up the levels, so that the last pass
+chooses among all survivors at once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+
+from recsum.chunk import ChunkedDocument
 from recsum.length import Length
 from recsum.tokens import TokenCounter
 
@@ -23,3 +31,15 @@ class PartSummarizer(Protocol):
     tokens: TokenCounter
 
     def summarize(self, texts: Sequence[str], length: Length) -> list[str]: ...
+
+
+@runtime_checkable
+class SentenceRater(PartSummarizer, Protocol):
+    """A part summarizer that extracts: it reads a document's chunks and rates every unit.
+
+    ``rate`` returns, per document, one rating per unit (higher: keep first; ``-inf``: never).
+    ``progress`` is called with the number of chunks read as reading goes on.
+    """
+
+    def rate(self, documents: Sequence[ChunkedDocument],
+             progress: Callable[[int], None] | None = None) -> list[np.ndarray]: ...

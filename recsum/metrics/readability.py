@@ -1,0 +1,50 @@
+"""What ROUGE does not see: counts of summary sentences that a reader stumbles on.
+
+Each summary is split into sentences with the project's splitter (as ROUGE-Lsum is), then
+counted: sentences that repeat one earlier in the same summary, sentences that still carry a
+transcript marker (``{disfmarker}``, ``{vocalsound}``...), fragments of three words or fewer,
+and sentences that lean on what came before them (dialogue, "But ...").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from recsum.clean import MARKERS
+from recsum.segment import split_sentences
+from recsum.select import FRAGMENT_WORDS
+from recsum.summarizers.features import leans_on_context
+
+_MARKER = re.compile(r"\{(?:" + "|".join(MARKERS) + r")\}")
+
+
+@dataclass(frozen=True)
+class Readability:
+    """Counts over all summaries of a system."""
+
+    sentences: int
+    duplicates: int
+    with_markers: int
+    fragments: int  # three words or fewer
+    leaning_on_context: int
+
+    def share(self, count: int) -> float:
+        return count / self.sentences if self.sentences else 0.0
+
+
+def readability(summaries: Sequence[str]) -> Readability:
+    sentences = duplicates = with_markers = fragments = leaning = 0
+    for summary in summaries:
+        seen: set[str] = set()
+        for sentence in split_sentences(summary):
+            text = sentence.text
+            normalized = " ".join(text.lower().split())
+            sentences += 1
+            duplicates += normalized in seen
+            seen.add(normalized)
+            with_markers += bool(_MARKER.search(text))
+            fragments += len(text.split()) <= FRAGMENT_WORDS
+            leaning += leans_on_context(text)
+    return Readability(sentences, duplicates, with_markers, fragments, leaning)

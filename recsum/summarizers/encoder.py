@@ -1,0 +1,141 @@
+"""Sentences read in context: a BERT-style encoder reads each chunk, each sentence gets a vector.
+
+A chunk is its sentences joined one per line, at most the encoder's window (512 tokens for
+MiniLM). Every sentence's vector is the mean of its tokens' last hidden states within the chunk,
+normalized to unit length, so a sentence is seen together with its neighbours. Chunks are sorted
+by length and batched up to a token budget, so that little of a batch is padding.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from tokenizers import Tokenizer
+
+from recsum.chunk import SEPARATOR
+from recsum.tokens import private_copy
+
+# Tokens per encoder batch, padding included: on 2 CPU cores batches of a few chunks ran as fast
+# per token as larger ones and keep the activations small.
+BATCH_TOKENS = 2048
+# glibc's malloc_trim; None where the C library has none (macOS, musl, Windows).
+_MALLOC_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None) if os.name == "posix" else None
+
+
+@dataclass
+class EncoderStats:
+    """What a :class:`ChunkEncoder` has done: the figures a benchmark counts FLOPs from."""
+
+    chunks: int = 0
+    tokens: int = 0  # special tokens included, padding excluded
+    token_squares: int = 0  # sum of squared chunk lengths (attention cost)
+    padded_tokens: int = 0  # tokens the model computed, padding included
+    batches: int = 0
+    seconds: float = 0.0
+
+
+class ChunkEncoder:
+    """``encode(chunks)``: one unit-length vector per sentence, each read within its chunk.
+
+    ``model(input_ids, attention_mask)`` returns last hidden states (:class:`BertEncoder` does);
+    ``tokenizer`` is a ``tokenizers.Tokenizer`` that adds the model's special tokens.
+    """
+
+    def __init__(self, model: torch.nn.Module, tokenizer: Tokenizer, *,
+                 dtype: torch.dtype = torch.float32, batch_tokens: int = BATCH_TOKENS) -> None:
+        self.model = model.eval()
+        self.tokenizer = private_copy(tokenizer, max_length=model.config.max_position_embeddings)
+        self.dtype = dtype
+        self.batch_tokens = batch_tokens
+        self.hidden_size = model.config.hidden_size
+        self.max_tokens = model.config.max_position_embeddings
+        self.stats = EncoderStats()
+
+    @torch.inference_mode()
+    def encode(self, chunks: Sequence[Sequence[str]],
+               progress: Callable[[int], None] | None = None) -> list[np.ndarray]:
+        """For each chunk (a list of sentences), a (sentences, hidden) float32 array.
+
+        ``progress`` is called with the number of chunks each batch finished.
+        """
+        started = time.perf_counter()
+        encodings = self.tokenizer.encode_batch([SEPARATOR.join(chunk) for chunk in chunks])
+        owners = [_sentence_of_token(chunk, encoding.offsets, encoding.special_tokens_mask)
+                  for chunk, encoding in zip(chunks, encodings, strict=True)]
+        out = [np.zeros((len(chunk), self.hidden_size), dtype=np.float32) for chunk in chunks]
+        device = next(self.model.parameters()).device
+        order = sorted(range(len(chunks)), key=lambda i: len(encodings[i].ids))
+        begin = 0
+        while begin < len(order):
+            # Ascending lengths: grow the batch while its padded size stays within budget.
+            end = begin + 1
+            while (end < len(order)
+                   and len(encodings[order[end]].ids) * (end - begin + 1) <= self.batch_tokens):
+                end += 1
+            batch = order[begin:end]
+            width = len(encodings[batch[-1]].ids)
+            ids = torch.zeros((len(batch), width), dtype=torch.long)
+            mask = torch.zeros_like(ids)
+            for row, index in enumerate(batch):
+                length = len(encodings[index].ids)
+                ids[row, :length] = torch.tensor(encodings[index].ids)
+                mask[row, :length] = 1
+            with torch.autocast(device.type, dtype=self.dtype,
+                                enabled=self.dtype != torch.float32):
+                hidden = self.model(ids.to(device), mask.to(device)).float().cpu()
+            for row, index in enumerate(batch):
+                out[index] = _pool(hidden[row], owners[index], len(chunks[index]))
+            self._count(ids, mask)
+            _return_freed_memory()  # after every batch: the peak stays flat as documents grow
+            if progress is not None:
+                progress(len(batch))
+            begin = end
+        self.stats.seconds += time.perf_counter() - started
+        return out
+
+    def _count(self, ids: torch.Tensor, mask: torch.Tensor) -> None:
+        lengths = mask.sum(1)
+        self.stats.chunks += len(lengths)
+        self.stats.tokens += int(lengths.sum())
+        self.stats.token_squares += int((lengths**2).sum())
+        self.stats.padded_tokens += ids.numel()
+        self.stats.batches += 1
+
+
+def _sentence_of_token(sentences: Sequence[str], offsets: Sequence[tuple[int, int]],
+                       special: Sequence[int]) -> np.ndarray:
+    """For each token of a chunk, the index of its sentence; -1 for special tokens."""
+    starts = np.cumsum([0] + [len(s) + len(SEPARATOR) for s in sentences[:-1]])
+    token_starts = np.array([start for start, _ in offsets], dtype=np.int64)
+    owner = np.searchsorted(starts, token_starts, side="right") - 1
+    return np.where(np.asarray(special, dtype=bool), -1, owner)
+
+
+def _pool(hidden: torch.Tensor, owner: np.ndarray, count: int) -> np.ndarray:
+    """Mean of each sentence's token states, unit length; the chunk's first state for a
+    sentence that got no token."""
+    length = len(owner)
+    states = hidden[:length].numpy()
+    sums = np.zeros((count, states.shape[1]), dtype=np.float32)
+    valid = owner >= 0
+    np.add.at(sums, owner[valid], states[valid])
+    tokens = np.bincount(owner[valid], minlength=count)
+    sums[tokens == 0] = states[0]
+    pooled = sums / np.maximum(tokens, 1)[:, None]
+    return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+
+def _return_freed_memory() -> None:
+    """Give the heap's free pages back to the system (glibc only; elsewhere nothing happens).
+
+    An encoder batch allocates and frees megabytes of activations around the small arrays that
+    stay; glibc keeps the freed pages resident, so memory grew with every batch.
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)

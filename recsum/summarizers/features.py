@@ -1,0 +1,132 @@
+"""What the trained part summarizer knows of a sentence besides its vector: cheap features.
+
+For every sentence of a document read in chunks: where it stands (in the document and in its
+chunk), how long it is, how close its vector lies to its chunk's and to the document's, whether
+it opens a speaker's turn, and how common its content words are in the document. Each feature
+is scaled to about [0, 1]; :data:`FEATURES` names them in order, and a trained scorer's config
+records that list, so features are never matched up by position alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from recsum.segment import TURN
+
+FEATURES = (
+    "position",  # sentence index / sentences in the document
+    "char_position",  # character offset / document length
+    "log_index",  # log(1 + index): the first sentences apart from the rest
+    "position_in_chunk",
+    "first_in_chunk",
+    "log_words",
+    "fragment",  # three words or fewer
+    "words",  # capped at 60
+    "chunk_similarity",  # cosine to the centroid of its chunk's sentences
+    "document_similarity",  # cosine to the centroid of the document's sentences
+    "document_rank",  # rank of that similarity among the document's sentences
+    "turn",  # opens a speaker's turn ("Grad C: ...")
+    "transcript",  # share of the document's sentences that open a turn
+    "quote",  # opens with a quotation mark
+    "log_sentences",  # log of the document's sentence count
+    "term_mean",  # document frequency of its content words (log), mean
+    "term_max",  # and max
+    "content_share",  # content words / words
+    "names",  # capitalized words after the first (names, places), capped at 10
+    "term_sum",  # summed document frequency of its content words (log)
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z']+")
+_QUOTES = "\"'\u201c\u2018"
+# Words that tie a sentence to the one before it.
+_CONNECTIVE = re.compile(r"(?:but|and|so|then|yet|or|because|however|still|also|besides|anyway|"
+                         r"well|now)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DocumentSentences:
+    """A document's sentences as the scorer sees them: texts, source offsets, and the chunk
+    that read each one."""
+
+    texts: Sequence[str]
+    starts: Sequence[int]
+    document_length: int  # characters
+    chunk_of: np.ndarray  # chunk index of each sentence, non-decreasing
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    text = resources.files("recsum.resources").joinpath("stopwords.txt").read_text("utf-8")
+    lines = (line for line in text.splitlines() if not line.startswith("#"))
+    return frozenset(word for line in lines for word in line.split())
+
+
+def sentence_features(document: DocumentSentences, vectors: np.ndarray) -> np.ndarray:
+    """A (sentences, len(FEATURES)) float32 array; ``vectors`` are unit-length rows."""
+    count = len(document.texts)
+    index = np.arange(count)
+    words = np.array([len(text.split()) for text in document.texts], dtype=np.float32)
+    centroid = _unit(vectors.mean(0))
+    document_similarity = vectors @ centroid
+    chunk_similarity = np.zeros(count, dtype=np.float32)
+    position_in_chunk = np.zeros(count, dtype=np.float32)
+    first_in_chunk = np.zeros(count, dtype=np.float32)
+    for chunk in np.unique(document.chunk_of):
+        rows = np.flatnonzero(document.chunk_of == chunk)
+        chunk_similarity[rows] = vectors[rows] @ _unit(vectors[rows].mean(0))
+        position_in_chunk[rows] = np.arange(len(rows)) / max(len(rows) - 1, 1)
+        first_in_chunk[rows[0]] = 1.0
+    turn = np.array([bool(TURN.match(text)) for text in document.texts], dtype=np.float32)
+    columns = {
+        "position": index / count,
+        "char_position": np.asarray(document.starts) / max(document.document_length, 1),
+        "log_index": np.log1p(index) / 8,
+        "position_in_chunk": position_in_chunk,
+        "first_in_chunk": first_in_chunk,
+        "log_words": np.log1p(words) / 4,
+        "fragment": (words <= 3).astype(np.float32),
+        "words": np.minimum(words, 60) / 60,
+        "chunk_similarity": chunk_similarity,
+        "document_similarity": document_similarity,
+        "document_rank": np.argsort(np.argsort(-document_similarity)) / count,
+        "turn": turn,
+        "transcript": np.full(count, turn.mean()),
+        "quote": np.array([text[:1] in _QUOTES for text in document.texts], dtype=np.float32),
+        "log_sentences": np.full(count, np.log(count) / 8),
+        **_term_columns(document.texts),
+    }
+    return np.stack([columns[name] for name in FEATURES], axis=1).astype(np.float32)
+
+
+def leans_on_context(text: str) -> bool:
+    """A line of dialogue, or a sentence that opens with a connective ("But I seem to recall")."""
+    body = text[TURN.match(text).end():] if TURN.match(text) else text
+    return body[:1] in _QUOTES or bool(_CONNECTIVE.match(body))
+
+
+def _term_columns(texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """How often a sentence's content words recur across the document's sentences."""
+    stop = stopwords()
+    tokens = [_WORD.findall(text) for text in texts]
+    content = [[w for w in (t.lower() for t in words) if w not in stop] for words in tokens]
+    frequency = Counter(word for words in content for word in set(words))
+    columns = {name: np.zeros(len(texts), dtype=np.float32)
+               for name in ("term_mean", "term_max", "content_share", "names", "term_sum")}
+    for row, (words, kept) in enumerate(zip(tokens, content, strict=True)):
+        weights = np.log1p([frequency[word] for word in kept]) if kept else np.zeros(1)
+        columns["term_mean"][row] = weights.mean() / 5
+        columns["term_max"][row] = weights.max() / 5
+        columns["term_sum"][row] = weights.sum() / 50
+        columns["content_share"][row] = len(kept) / max(len(words), 1)
+        columns["names"][row] = min(sum(w[0].isupper() for w in words[1:]), 10) / 10
+    return columns
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / max(float(np.linalg.norm(vector)), 1e-12)
