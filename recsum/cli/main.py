@@ -14,7 +14,7 @@ import sys
 
 from recsum.errors import RecsumError
 
-COMMANDS = ("summarize", "batch", "evaluate", "run", "train", "bench")
+COMMANDS = ("summarize", "batch", "evaluate", "run", "train", "bench", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:
