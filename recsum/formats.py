@@ -47,6 +47,9 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: .doc, encrypt
 _HTML_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]",
                          re.IGNORECASE | re.DOTALL)
 BLOCK_SEPARATOR = "\n\n"
+# A Word file is a ZIP archive: one that unpacks to more than this is refused unread (a zip bomb
+# of a few MB could otherwise fill the memory of the server that reads it).
+MAX_UNPACKED_BYTES = 256 * 2**20
 
 
 def sniff(data: bytes) -> str:
@@ -163,6 +166,13 @@ def _docx_text(data: bytes, source: str, encoding: str) -> str:
     from docx.table import Table
     from lxml.etree import LxmlError
 
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        # zipfile never unpacks more than a member's declared size, so the sum is a true bound.
+        unpacked = sum(member.file_size for member in archive.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise RecsumError(f"{source} unpacks to {unpacked / 2**20:.1f} MB, more than the "
+                          f"{MAX_UNPACKED_BYTES / 2**20:.1f} MB a Word document may; save its "
+                          "text as .txt or PDF")
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = []

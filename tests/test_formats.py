@@ -172,6 +172,16 @@ def test_unreadable_files_are_one_line_errors(tmp_path, name):
     assert "\n" not in message and all(f in message for f in fragments), message
 
 
+def test_a_word_file_that_unpacks_too_far_is_refused_unread(tmp_path, monkeypatch):
+    from recsum import formats
+
+    monkeypatch.setattr(formats, "MAX_UNPACKED_BYTES", 100 * 1024)
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(docx_bytes())  # python-docx's template unpacks to 0.8 MB
+    with pytest.raises(RecsumError, match=r"bomb.docx unpacks to 0.8 MB, more than the 0.1 MB"):
+        read_text(path)
+
+
 def test_cli_refuses_a_scanned_pdf_in_one_line_and_writes_nothing(tmp_path, capsys):
     (tmp_path / "scan.pdf").write_bytes(scanned_pdf())
     assert main(["summarize", str(tmp_path / "scan.pdf")]) == 2
