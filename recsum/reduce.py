@@ -45,18 +45,6 @@ class Level:
     parts: tuple[Part, ...]
 
 
-# PROVISIONAL (issue 15, web branch): the shape of the core's SummarySentence contract, so that
-# the web page can be tested before it lands on main. Drop this in favour of main's version.
-@dataclass(frozen=True, slots=True)
-class SummarySentence:
-    """A summary sentence and the [start, end) span of the original document it came from."""
-
-    text: str
-    start: int
-    end: int
-    score: float | None = None
-
-
 @dataclass(frozen=True)
 class SummaryResult:
     """The summary, how long it was allowed to be, and the tree of levels that produced it."""
@@ -67,7 +55,6 @@ class SummaryResult:
     input_words: int
     levels: tuple[Level, ...]
     truncated: bool = False
-    sentences: tuple[SummarySentence, ...] = ()
 
     @property
     def depth(self) -> int:
@@ -255,7 +242,6 @@ class RecursiveReducer:
             count_words(document.text),
             tuple(document.levels),
             truncated=capped != summary,
-            sentences=_provisional_sentences(document, capped),
         )
 
     def _cap(self, summary: str, length: Length) -> str:
@@ -266,20 +252,3 @@ class RecursiveReducer:
             return truncate_words(summary, int(length.value))
         spans = self.summarizer.tokens.spans(summary)
         return summary[: spans[int(length.value) - 1][1]]
-
-
-def _provisional_sentences(document: _Document, summary: str) -> tuple[SummarySentence, ...]:
-    """PROVISIONAL: each summary sentence's span is that of the unit with its text (a document
-    sentence, or the chunk a part summary came from), narrowed to the text where it is found."""
-    import re
-
-    spans = {unit.text: (unit.start, unit.end) for unit in document.units}
-    sentences = []
-    for sentence in split_sentences(summary, lines=True):
-        start, end = spans.get(sentence.text, (0, len(document.text)))
-        pattern = re.compile(r"\s+".join(map(re.escape, sentence.text.split())))
-        found = pattern.search(document.text, start, end)
-        if found:
-            start, end = found.span()
-        sentences.append(SummarySentence(sentence.text, start, end))
-    return tuple(sentences)
