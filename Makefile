@@ -6,17 +6,31 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_VERBOSITY := error
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test clean
+.PHONY: install browser demo test clean
 
 # torch is pinned to the CPU wheel: an unpinned torch pulls a CUDA build of several GB.
 $(BIN)/recsum: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,peers]'
+	$(BIN)/pip install --quiet -e '.[dev,peers,web]'
 	touch $@
 
-install: $(BIN)/recsum
+# The browser test of `recsum serve` drives Debian's Chromium through its chromedriver (never a
+# browser download). Installed with apt when missing and we are root (CI is); skipped if present.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium and chromium-driver with apt"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else \
+	    echo "chromium or chromedriver missing: as root, apt-get install chromium chromium-driver" \
+	         "(the browser test skips without them, and fails under CI=true)"; \
+	  fi; \
+	fi
+
+install: $(BIN)/recsum browser
 
 demo: install
 	$(BIN)/recsum summarize data/sample-report.md --max-words 150

@@ -1,9 +1,11 @@
 """Datasets: load documents with their references (hub or local files) as uniform records.
 
-Everything goes through Hugging Face ``datasets``: a hub id with config and split, or a local
-jsonl/json/csv/parquet/txt file. Flat datasets map their fields with ``text_field``,
-``reference_field`` and ``id_field``; nested formats (SQuALITY, QMSum) have adapters. Records
-with an empty document or no reference are skipped with one counted warning, never silently.
+Everything goes through Hugging Face ``datasets``: a hub id with config and split, a local
+jsonl/json/csv/parquet/txt file, or documents (PDF, HTML, DOCX, Markdown, text; a folder of
+them, one record per file) read by ``recsum.textio``. Flat datasets map their fields with
+``text_field``, ``reference_field`` and ``id_field``; nested formats (SQuALITY, QMSum) have
+adapters. Records with an empty document or no reference are skipped with one counted warning,
+never silently.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from recsum.errors import RecsumError
+from recsum.formats import SUFFIXES
 
 log = logging.getLogger("recsum")
 
 LOCAL_FORMATS = {".jsonl": "json", ".json": "json", ".csv": "csv", ".parquet": "parquet",
                  ".txt": "text"}
+# Documents that recsum reads itself, one record per file, named after it; a folder may mix them.
+DOCUMENT_SUFFIXES = frozenset(SUFFIXES)
 # Tried in order when no field is named: the names used by common summarization datasets.
 TEXT_FIELDS = ("document", "text", "article", "report", "transcript", "source")
 REFERENCE_FIELDS = ("summary", "summaries", "references", "reference", "abstract", "target",
@@ -158,9 +163,12 @@ def _load_local(path: Path, spec: DatasetSpec, datasets):
         raise RecsumError(f"{path} is a local file: it has no split {spec.split!r} (omit --split)")
     files = sorted(str(p) for p in path.iterdir() if p.is_file()) if path.is_dir() else [str(path)]
     suffixes = {Path(f).suffix.lower() for f in files}
+    if suffixes and suffixes != {".txt"} and suffixes <= DOCUMENT_SUFFIXES:
+        return _load_documents(files, datasets)
     if len(suffixes) != 1 or (builder := LOCAL_FORMATS.get(suffixes.pop())) is None:
-        raise RecsumError(f"{path}: expected one kind of file among "
-                          f"{', '.join(LOCAL_FORMATS)} (got {', '.join(files[:3]) or 'no files'})")
+        raise RecsumError(f"{path}: expected one kind of file among {', '.join(LOCAL_FORMATS)}, "
+                          f"or documents ({', '.join(sorted(DOCUMENT_SUFFIXES))}) (got "
+                          f"{', '.join(files[:3]) or 'no files'})")
     if builder == "json":
         for file in files:
             _check_json(Path(file))
@@ -173,6 +181,15 @@ def _load_local(path: Path, spec: DatasetSpec, datasets):
     if builder == "text":  # one document per file: name records after their files
         loaded = loaded.add_column("id", [Path(f).stem for f in files])
     return loaded
+
+
+def _load_documents(files: list[str], datasets):
+    """PDF, HTML, DOCX and Markdown files (text files too, beside them) as id + text rows; a
+    file that cannot be read is a one-line error before anything is summarized."""
+    from recsum.textio import read_text
+
+    return datasets.Dataset.from_dict({"id": [Path(f).stem for f in files],
+                                       "text": [read_text(f) for f in files]})
 
 
 def _check_json(path: Path) -> None:

@@ -1,4 +1,8 @@
-"""Reading documents from files and stdin, with one-line errors for every way that can fail."""
+"""Reading documents from files and stdin, with one-line errors for every way that can fail.
+
+Plain text and Markdown are decoded here; PDF, HTML and Word files go through
+``recsum.formats``, chosen by extension or, for stdin and unknown extensions, by content.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import sys
 from pathlib import Path
 
 from recsum.errors import RecsumError
+from recsum.formats import detect_format, extract_text
 
 
 def decode_text(data: bytes, source: str, encoding: str = "utf-8") -> str:
@@ -30,10 +35,22 @@ def decode_text(data: bytes, source: str, encoding: str = "utf-8") -> str:
     return text
 
 
+def document_text(data: bytes, source: str, encoding: str = "utf-8") -> str:
+    """The text of a document in any supported format; ``source`` is its file name (whose
+    extension counts) or ``stdin``. Empty documents are refused."""
+    fmt = detect_format(data, source)
+    if fmt == "text":
+        return decode_text(data, source, encoding)
+    text = extract_text(data, source, fmt, encoding)
+    if not text.strip():
+        raise RecsumError(f"{source} holds no text; give a document with text in it")
+    return text
+
+
 def read_text(path: str | Path, encoding: str = "utf-8") -> str:
-    """The text of a file, or of stdin for ``-``."""
+    """The text of a file (plain text, Markdown, PDF, HTML or DOCX), or of stdin for ``-``."""
     if str(path) == "-":
-        return decode_text(sys.stdin.buffer.read(), "stdin", encoding)
+        return document_text(sys.stdin.buffer.read(), "stdin", encoding)
     file = Path(path)
     if file.is_dir():
         raise RecsumError(f"{file} is a directory; give a text file (or '-' for stdin)")
@@ -43,4 +60,4 @@ def read_text(path: str | Path, encoding: str = "utf-8") -> str:
         data = file.read_bytes()
     except OSError as error:
         raise RecsumError(f"{file}: cannot read ({error.strerror})") from None
-    return decode_text(data, str(file), encoding)
+    return document_text(data, str(file), encoding)

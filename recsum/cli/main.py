@@ -15,7 +15,7 @@ import sys
 
 from recsum.errors import RecsumError
 
-COMMANDS = ("summarize", "batch", "evaluate", "run", "train", "bench")
+COMMANDS = ("summarize", "batch", "evaluate", "run", "train", "bench", "serve")
 # The library names its parameters; on the command line they are flags.
 _PARAMETER = re.compile(r"\b(chunk_tokens|max_depth|max_words|max_tokens|overlap|scorer|shrink)\b")
 

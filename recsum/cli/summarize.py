@@ -15,7 +15,8 @@ def register(subparsers) -> None:
         help="summarize one text file (or - for stdin)",
         description="Summarize one document of any length.",
     )
-    parser.add_argument("file", help="UTF-8 text file, or - to read stdin")
+    parser.add_argument("file", help="document: .txt, .md, .pdf, .html or .docx (other names are "
+                        "sniffed), or - to read stdin")
     length = parser.add_mutually_exclusive_group()
     length.add_argument(
         "--max-words",
@@ -29,7 +30,8 @@ def register(subparsers) -> None:
         default=None,
         help="summary length in model tokens instead of words",
     )
-    parser.add_argument("--encoding", default="utf-8", help="input encoding (default: utf-8)")
+    parser.add_argument("--encoding", default="utf-8",
+                        help="encoding of text and HTML input (default: utf-8)")
     parser.add_argument(
         "--json",
         action="store_true",

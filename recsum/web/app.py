@@ -1,0 +1,302 @@
+"""The server of ``recsum serve``: a JSON API, the static page, and one worker that owns the model.
+
+A summary request becomes a job: the document's text is read from the pasted text or from the
+uploaded bytes (in memory: the server never opens a path that a request names; the file name
+only tells the format), the job waits in a queue, and a single worker thread summarizes jobs one
+by one with the one model the server loaded, so concurrent requests queue instead of loading a
+second model. The page polls the job for its position in the queue and each level's progress,
+then gets the summary, its sentences' source spans and the tree of levels. Every failure comes
+back as ``{"error": "one line"}``; a traceback only ever goes to the server's log.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import PurePath
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from recsum.api import Summarizer
+from recsum.errors import RecsumError
+from recsum.reduce import SummaryResult
+from recsum.textio import document_text
+from recsum.web.progress import bar_states, track_bars
+
+log = logging.getLogger("recsum.web")
+
+STATIC = resources.files("recsum.web").joinpath("static")
+# Multipart framing and the small form fields that travel with an upload.
+FORM_OVERHEAD = 64 * 1024
+# Nothing on the page comes from elsewhere; this also keeps pasted HTML from running.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                               "base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """Limits of one server."""
+
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_words: int = 300  # the length the page proposes
+    max_pending: int = 8  # summaries waiting beyond this make the server answer "busy"
+    keep: int = 16  # finished jobs kept (with their documents) for their page and downloads
+
+
+@dataclass
+class Job:
+    """One summary request, from the queue to its result (or its one-line error)."""
+
+    id: str
+    source: str  # the uploaded file's name, or "pasted text"
+    text: str
+    max_words: int
+    status: str = "queued"  # queued, running, done, error
+    error: str | None = None
+    result: SummaryResult | None = None
+    seconds: float | None = None
+    bars: list = field(default_factory=list)
+
+
+class Busy(Exception):
+    """The queue is full."""
+
+
+class Worker:
+    """Runs queued jobs one at a time on one summarizer, in a thread of its own."""
+
+    def __init__(self, summarizer: Summarizer, settings: ServeSettings) -> None:
+        self.summarizer = summarizer
+        self.settings = settings
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._pending: deque[Job] = deque()
+        self._ready = threading.Condition()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="recsum-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop taking jobs; a summary that runs is not waited for (the thread is a daemon)."""
+        with self._ready:
+            self._stopping = True
+            self._ready.notify()
+
+    def submit(self, source: str, text: str, max_words: int) -> Job:
+        job = Job(secrets.token_urlsafe(12), source, text, max_words)
+        with self._ready:
+            if len(self._pending) >= self.settings.max_pending:
+                raise Busy
+            self._pending.append(job)
+            self._jobs[job.id] = job
+            self._forget_finished()
+            self._ready.notify()
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self._ready:
+            return self._jobs.get(job_id)
+
+    def position(self, job: Job) -> int | None:
+        """1 for the next job to run; None once it runs."""
+        with self._ready:
+            return next((i for i, queued in enumerate(self._pending, 1) if queued is job), None)
+
+    def _forget_finished(self) -> None:
+        finished = [key for key, job in self._jobs.items() if job.status in ("done", "error")]
+        for key in finished[: max(0, len(finished) - self.settings.keep)]:
+            del self._jobs[key]
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                while not self._pending and not self._stopping:
+                    self._ready.wait()
+                if self._stopping:
+                    return
+                job = self._pending.popleft()
+                job.status = "running"
+            self._summarize(job)
+
+    def _summarize(self, job: Job) -> None:
+        started = time.perf_counter()
+        try:
+            with track_bars(job.bars):
+                job.result = self.summarizer.summarize(job.text, job.max_words, progress=True)
+            status = "done"
+        except RecsumError as error:
+            job.error, status = str(error), "error"
+        except Exception:
+            log.exception("summary %s failed", job.id)
+            job.error = "the summary failed with an internal error; the server log has the details"
+            status = "error"
+        job.seconds = round(time.perf_counter() - started, 3)
+        job.status = status  # last: a reader that sees "done" finds the result in place
+
+
+def create_app(
+    summarizer: Summarizer,
+    settings: ServeSettings | None = None,
+    *,
+    allowed_hosts: list[str] | None = None,
+) -> FastAPI:
+    """The app around one loaded ``summarizer``; ``allowed_hosts`` guards a loopback server
+    against DNS rebinding (pages of other sites that resolve their name to 127.0.0.1)."""
+    settings = settings or ServeSettings()
+    worker = Worker(summarizer, settings)
+
+    async def lifespan(app: FastAPI):
+        worker.start()
+        yield
+        worker.stop()
+
+    app = FastAPI(title="recsum", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    if allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(error.detail)}, status_code=error.status_code)
+
+    @app.get("/")
+    async def page() -> FileResponse:
+        return FileResponse(str(STATIC.joinpath("index.html")), media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    @app.get("/api/settings")
+    async def server_settings() -> dict:
+        return {"model": summarizer.part_summarizer.name,
+                "max_upload_bytes": settings.max_upload_bytes, "max_words": settings.max_words}
+
+    @app.post("/api/jobs", status_code=202)
+    async def submit(request: Request) -> dict:
+        source, text, max_words = await _read_request(request, settings)
+        try:
+            job = worker.submit(source, text, max_words)
+        except Busy:
+            raise HTTPException(503, f"{settings.max_pending} summaries are waiting already; try "
+                                     "again in a minute") from None
+        return {"id": job.id, "status": job.status, "position": worker.position(job)}
+
+    @app.get("/api/jobs/{job_id}")
+    async def job_state(job_id: str) -> dict:
+        job = _job(worker, job_id)
+        view = {"id": job.id, "status": job.status, "source": job.source,
+                "position": worker.position(job), "progress": bar_states(job.bars),
+                "error": job.error, "seconds": job.seconds}
+        if job.status == "done":
+            view.update(document=job.text, result=job.result.to_dict())
+        return view
+
+    @app.get("/api/jobs/{job_id}/summary.txt")
+    async def summary_file(job_id: str) -> Response:
+        job = _finished(worker, job_id)
+        return Response(job.result.summary + "\n", media_type="text/plain; charset=utf-8",
+                        headers=_attachment(job, "summary.txt"))
+
+    @app.get("/api/jobs/{job_id}/provenance.json")
+    async def provenance_file(job_id: str) -> JSONResponse:
+        job = _finished(worker, job_id)
+        return JSONResponse(provenance(job), headers=_attachment(job, "provenance.json"))
+
+    return app
+
+
+async def _read_request(request: Request, settings: ServeSettings) -> tuple[str, str, int]:
+    """The source name, the document's text and the length asked for, or an HTTP error."""
+    limit = settings.max_upload_bytes
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit():
+        raise HTTPException(411, "send the form with a Content-Length")
+    # Refused before the body is read: an oversize upload never reaches memory or disk.
+    if int(declared) > limit + FORM_OVERHEAD:
+        raise HTTPException(413, _too_large(int(declared), limit))
+    form = await request.form(max_files=1, max_fields=4, max_part_size=limit)
+    max_words = _max_words(form.get("max_words"), settings)
+    upload, pasted = form.get("file"), form.get("text") or ""
+    if not isinstance(pasted, str):
+        raise HTTPException(400, "the text field must be text, not a file")
+    if isinstance(upload, UploadFile) and upload.filename:
+        if pasted.strip():
+            raise HTTPException(400, "give pasted text or a file, not both")
+        data = await upload.read()
+        if len(data) > limit:
+            raise HTTPException(413, _too_large(len(data), limit))
+        # The name is only ever used for its extension and to label the result.
+        source = PurePath(upload.filename.replace("\\", "/")).name or "upload"
+        try:
+            text = await run_in_threadpool(document_text, data, source)
+        except RecsumError as error:
+            raise HTTPException(400, str(error)) from None
+        return source, text, max_words
+    if not pasted.strip():
+        raise HTTPException(400, "paste a document or choose a file to summarize")
+    # Forms send line breaks as CRLF; spans must count characters of the text as it was pasted.
+    return "pasted text", pasted.replace("\r\n", "\n"), max_words
+
+
+def _max_words(value, settings: ServeSettings) -> int:
+    if value is None or value == "":
+        return settings.max_words
+    if not isinstance(value, str) or not value.strip().isdigit() or int(value) < 1:
+        raise HTTPException(400, f"the length must be a whole number of words above zero, "
+                                 f"got {str(value)[:20]!r}")
+    return int(value)
+
+
+def _job(worker: Worker, job_id: str) -> Job:
+    job = worker.get(job_id)
+    if job is None:
+        raise HTTPException(404, "no such summary (the server forgets old ones and restarts "
+                                 "forget all); summarize the document again")
+    return job
+
+
+def _finished(worker: Worker, job_id: str) -> Job:
+    job = _job(worker, job_id)
+    if job.status != "done":
+        raise HTTPException(409, f"this summary is {job.status}, not done")
+    return job
+
+
+def provenance(job: Job) -> dict:
+    """The summary with its tree, each sentence with the document text of its source span."""
+    result = job.result.to_dict()
+    for sentence in result["sentences"]:
+        sentence["source_text"] = job.text[sentence["start"]:sentence["end"]]
+    return {"source": job.source, "document_chars": len(job.text), **result}
+
+
+def _attachment(job: Job, suffix: str) -> dict[str, str]:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", PurePath(job.source).stem).strip("-.") or "document"
+    return {"Content-Disposition": f'attachment; filename="{stem}-{suffix}"'}
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (f"the upload is {size / 2**20:.1f} MB; the limit is {limit / 2**20:.1f} MB "
+            "(recsum serve --max-upload-mb raises it)")

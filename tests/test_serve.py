@@ -1,0 +1,416 @@
+"""``recsum serve``: the API in process, the level progress, the queue, and the page in Chromium.
+
+The browser test starts ``recsum serve`` on a free loopback port and drives Debian's Chromium
+headless through its chromedriver (Selenium); it never downloads a browser. Set
+``RECSUM_SCREENSHOTS=DIR`` to keep its screenshots (the README's come from there).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from documents import docx_bytes, pdf_bytes, scanned_pdf
+from fakes import PrefixSummarizer
+from fastapi.testclient import TestClient
+
+from recsum.api import Summarizer
+from recsum.cli.main import main
+from recsum.web.app import ServeSettings, create_app
+from recsum.web.progress import track_bars
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+def wait_done(client: TestClient, job_id: str, seconds: float = 120) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}").json()
+        if job["status"] in ("done", "error"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} still {job['status']} after {seconds} s")
+
+
+def assert_one_line_error(response, status: int, *fragments: str) -> None:
+    assert response.status_code == status, response.text
+    message = response.json()["error"]
+    assert "\n" not in message and "Traceback" not in message
+    assert all(f in message for f in fragments), message
+
+
+@pytest.fixture(scope="module")
+def client(extractive):
+    settings = ServeSettings(max_upload_bytes=256 * 1024, max_words=120)
+    with TestClient(create_app(Summarizer(extractive), settings)) as client:
+        yield client
+
+
+@pytest.mark.slow
+def test_pasted_story_summary_spans_tree_and_downloads(client, squality_stories):
+    story = squality_stories[1]["document"]
+    submitted = client.post("/api/jobs", data={"text": story, "max_words": "100"})
+    assert submitted.status_code == 202 and submitted.json()["status"] == "queued"
+    job = wait_done(client, submitted.json()["id"])
+    assert job["status"] == "done", job["error"]
+    result = job["result"]
+    assert job["document"] == story and job["source"] == "pasted text"
+    assert 0 < result["summary_words"] <= 100
+    # The sentences make up the summary, and each points into the document, at its words.
+    assert words(" ".join(s["text"] for s in result["sentences"])) == words(result["summary"])
+    for sentence in result["sentences"]:
+        assert 0 <= sentence["start"] < sentence["end"] <= len(story)
+        source = set(words(story[sentence["start"]:sentence["end"]]))
+        assert len(set(words(sentence["text"])) & source) >= 0.8 * len(set(words(sentence["text"])))
+    # One finished progress bar per level, as the tree says.
+    assert [bar["label"] for bar in job["progress"]] == [
+        f"level {level['depth']}" for level in result["levels"]]
+    assert all(bar["done"] == bar["total"] == len(level["parts"])
+               for bar, level in zip(job["progress"], result["levels"], strict=True))
+
+    summary = client.get(f"/api/jobs/{job['id']}/summary.txt")
+    assert summary.text == result["summary"] + "\n"
+    assert summary.headers["content-disposition"] == (
+        'attachment; filename="pasted-text-summary.txt"')
+    provenance = client.get(f"/api/jobs/{job['id']}/provenance.json")
+    assert provenance.headers["content-disposition"].endswith('-provenance.json"')
+    provenance = provenance.json()
+    assert provenance["levels"] == result["levels"] and provenance["document_chars"] == len(story)
+    assert [s["source_text"] for s in provenance["sentences"]] == [
+        story[s["start"]:s["end"]] for s in result["sentences"]]
+
+
+def test_uploads_of_each_format(client, tmp_path):
+    for name, data in [("paper.pdf", pdf_bytes("The levee held for three days. " * 30,
+                                               "Then the mill flooded. The town moved uphill.")),
+                       ("report.docx", docx_bytes()),
+                       ("page.html", b"<!doctype html><html><body><article><h1>Flood</h1><p>"
+                                     + b"The river rose in the spring. " * 20
+                                     + b"</p></article><footer>Copyright</footer></body></html>"),
+                       ("notes.md", b"# Notes\n\nThe river rose. The mill flooded.\n")]:
+        submitted = client.post("/api/jobs", files={"file": (name, data)},
+                                data={"max_words": "30"})
+        assert submitted.status_code == 202, submitted.text
+        job = wait_done(client, submitted.json()["id"])
+        assert job["status"] == "done" and job["source"] == name, job
+        assert "Copyright" not in job["document"] and "%PDF" not in job["document"]
+        assert all(0 <= s["start"] < s["end"] <= len(job["document"])
+                   for s in job["result"]["sentences"])
+
+
+def test_the_server_never_reads_a_path_from_the_request(client):
+    uploaded = b"The upload itself is the document. It is not a file on the server."
+    for name in ("../../../../etc/passwd", "/etc/hostname.txt", "..\\..\\boot.ini"):
+        submitted = client.post("/api/jobs", files={"file": (name, uploaded)})
+        job = wait_done(client, submitted.json()["id"])
+        assert job["document"] == uploaded.decode()
+        assert "/" not in job["source"] and "\\" not in job["source"]
+
+
+def test_bad_requests_are_one_line_errors(client):
+    assert_one_line_error(client.post("/api/jobs", data={"text": "  \n"}), 400, "paste a document")
+    assert_one_line_error(client.post("/api/jobs", data={"text": "Some text.", "max_words": "0"}),
+                          400, "whole number of words")
+    assert_one_line_error(client.post("/api/jobs", data={"text": "Hi.", "max_words": "ten"}),
+                          400, "whole number of words")
+    assert_one_line_error(client.post("/api/jobs", data={"text": "Text."},
+                                      files={"file": ("a.txt", b"More text.")}), 400, "not both")
+    assert_one_line_error(client.post("/api/jobs", files={"file": ("scan.pdf", scanned_pdf())}),
+                          400, "scan.pdf has no text layer", "OCR")
+    assert_one_line_error(client.post("/api/jobs", files={"file": ("a.pdf", b"Plain notes.")}),
+                          400, "a.pdf is named .pdf but holds plain text")
+    assert_one_line_error(client.get("/api/jobs/nope"), 404, "no such summary")
+    assert_one_line_error(client.get("/api/jobs/nope/summary.txt"), 404, "no such summary")
+    assert_one_line_error(client.get("/nowhere"), 404)
+
+
+def test_oversize_uploads_are_refused(client):
+    limit = 256 * 1024
+    # Far over: refused from its Content-Length, before the body is read.
+    assert_one_line_error(client.post("/api/jobs", files={"file": ("big.txt", b"a " * limit)}),
+                          413, "the upload is 0.5 MB", "the limit is 0.2 MB", "--max-upload-mb")
+    # Just over: within the form's allowance for framing, caught once read.
+    assert_one_line_error(client.post("/api/jobs", files={"file": ("big.txt", b"a" * (limit + 9))}),
+                          413, "the limit is 0.2 MB")
+    assert client.post("/api/jobs", files={"file": ("ok.txt", b"Fine. " * 1000)}).status_code == 202
+
+
+def test_pages_load_nothing_from_elsewhere(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "<title>recsum" in page.text
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    assert "http" not in page.text.replace('lang="en"', "")
+    assert client.get("/static/app.js").status_code == 200
+    assert client.get("/api/settings").json() == {"model": "minilm", "max_upload_bytes": 256 * 1024,
+                                                  "max_words": 120}
+
+
+def test_a_loopback_server_refuses_other_host_names(extractive):
+    app = create_app(Summarizer(extractive), allowed_hosts=["127.0.0.1", "localhost"])
+    with TestClient(app, base_url="http://127.0.0.1:8000") as local:
+        assert local.get("/api/settings").status_code == 200
+        rebound = local.get("http://rebound.example.com/api/settings")
+        assert rebound.status_code == 400 and rebound.text == "Invalid host header"
+
+
+class GatedSummarizer(PrefixSummarizer):
+    """Waits at a gate inside each call and records how many calls ever overlapped."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.active = 0
+        self.most_active = 0
+
+    def summarize(self, texts, length):
+        self.active += 1
+        self.most_active = max(self.most_active, self.active)
+        try:
+            assert self.gate.wait(30)
+            return super().summarize(texts, length)
+        finally:
+            self.active -= 1
+
+
+def test_concurrent_requests_queue_for_the_one_model():
+    part = GatedSummarizer()
+    settings = ServeSettings(max_pending=3)
+    text = "The river rose over the town. " * 30
+    with TestClient(create_app(Summarizer(part), settings)) as client:
+        ids = []
+        for _ in range(4):  # the first runs (held at the gate), three wait
+            ids.append(client.post("/api/jobs", data={"text": text, "max_words": "5"}).json()["id"])
+            time.sleep(0.1)
+        states = [client.get(f"/api/jobs/{i}").json() for i in ids]
+        assert [s["status"] for s in states] == ["running", "queued", "queued", "queued"]
+        assert [s["position"] for s in states] == [None, 1, 2, 3]
+        assert_one_line_error(client.post("/api/jobs", data={"text": text}), 503,
+                              "3 summaries are waiting", "try again")
+        part.gate.set()
+        assert all(wait_done(client, i, 30)["status"] == "done" for i in ids)
+    assert part.most_active == 1
+
+
+def test_a_failing_summary_reports_one_line_not_a_traceback(caplog):
+    part = PrefixSummarizer()
+    part.summarize = lambda texts, length: 1 / 0
+    with TestClient(create_app(Summarizer(part))) as client:
+        job_id = client.post("/api/jobs", data={"text": "One. Two. Three. " * 200}).json()["id"]
+        job = wait_done(client, job_id, 30)
+    assert job["status"] == "error"
+    assert job["error"] == ("the summary failed with an internal error; the server log has the "
+                            "details")
+    assert "ZeroDivisionError" in caplog.text  # the traceback goes to the server's log
+
+
+def test_level_bars_are_tracked_in_their_thread_only(extractive, squality_stories, capfd):
+    bars: list = []
+
+    def elsewhere():
+        from tqdm import tqdm
+
+        for _ in tqdm(range(3), desc="other thread"):
+            pass
+
+    with track_bars(bars):
+        result = Summarizer(extractive).summarize(squality_stories[2]["document"], 80,
+                                                  progress=True)
+        thread = threading.Thread(target=elsewhere)
+        thread.start()
+        thread.join()
+    assert [bar.desc for bar in bars] == [f"level {level.depth}" for level in result.levels]
+    assert [(bar.n, bar.total) for bar in bars] == [(len(level.parts),) * 2
+                                                   for level in result.levels]
+    err = capfd.readouterr().err
+    assert "level 1" not in err and "other thread" in err  # only the tracked thread went quiet
+
+
+def test_serve_refuses_a_port_in_use_in_one_line(capsys):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err
+
+
+# --- the page in a real browser --------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+def start_server(tmp_path: Path, *options: str) -> tuple[subprocess.Popen, str]:
+    """``recsum serve --port 0`` in its own process; returns it and the URL it prints."""
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "recsum.cli.main", "serve", "--port", "0", *options],
+        stdout=subprocess.PIPE, stderr=log, text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    ready, _, _ = select.select([server.stdout], [], [], 120)
+    line = server.stdout.readline() if ready else ""
+    if not line.startswith("recsum serve: http://127.0.0.1:"):
+        server.kill()
+        raise AssertionError(f"the server did not start: {line!r} "
+                             f"{(tmp_path / 'server.log').read_text()[-2000:]}")
+    return server, line.split()[2]
+
+
+def chromium():
+    """Headless Chromium that reaches nothing but the loopback server."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                 "--window-size=1400,1100", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-default-apps",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
+        options.add_argument(flag)
+    return webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+
+
+@pytest.fixture()
+def browser():
+    if not (CHROMIUM and CHROMEDRIVER):
+        message = "chromium and chromedriver are needed (make install puts them in as root)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    driver = chromium()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture()
+def server(tmp_path):
+    process, url = start_server(tmp_path, "--max-upload-mb", "1", "--max-words", "120")
+    yield url
+    process.terminate()
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def screenshot(driver, name: str) -> None:
+    folder = os.environ.get("RECSUM_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(Path(folder) / name))
+
+
+DOCUMENT_TEXT = "return document.getElementById('document').textContent"
+
+
+@pytest.mark.slow
+def test_the_page_in_chromium(browser, server, squality_stories, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as shows
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = browser
+
+    def wait(seconds=90):
+        return WebDriverWait(driver, seconds, poll_frequency=0.1)
+
+    def summarize(expected_title: str) -> dict:
+        driver.find_element(By.ID, "submit").click()
+        # Live progress: a bar per level while the summary runs (level 1 alone takes seconds).
+        wait().until(shows.visibility_of_element_located((By.CSS_SELECTOR,
+                                                          "#status .level-progress")))
+        screenshot(driver, f"progress-{expected_title.replace(' ', '-')}.png")
+        wait().until(shows.text_to_be_present_in_element((By.ID, "document-title"),
+                                                         expected_title))
+        href = driver.find_element(By.ID, "download-provenance").get_attribute("href")
+        with urllib.request.urlopen(href, timeout=10) as response:
+            return json.load(response)
+
+    def check_mark(span: dict, document: str) -> None:
+        mark = wait(10).until(shows.visibility_of_element_located((By.CSS_SELECTOR,
+                                                                   "#document mark")))
+        assert mark.text.split() == document[span["start"]:span["end"]].split()
+        visible = driver.execute_script(
+            "const view = document.getElementById('document'), mark = arguments[0];"
+            "return mark.offsetTop >= view.scrollTop && "
+            "mark.offsetTop < view.scrollTop + view.clientHeight;", mark)
+        assert visible, "the highlighted span is scrolled out of the document view"
+
+    def check_highlight(index: int, sentence: dict, document: str) -> None:
+        check_mark(sentence, document)
+        active = driver.find_elements(By.CSS_SELECTOR, "#summary .sentence.active")
+        assert [a.get_attribute("data-index") for a in active] == [str(index)]
+
+    driver.get(server)
+    wait(10).until(shows.text_to_be_present_in_element((By.ID, "limits"), "up to 1.0 MB"))
+    assert driver.find_element(By.ID, "max-words").get_attribute("value") == "120"
+
+    # Paste a story, summarize it, click a sentence: its source span is marked and in view.
+    story = squality_stories[0]["document"]
+    driver.execute_script("document.getElementById('text').value = arguments[0]", story)
+    sentences = summarize("pasted text")["sentences"]
+    # Browsers send a form's line breaks as CRLF; the server gives the pasted text back as is.
+    assert driver.execute_script(DOCUMENT_TEXT) == story
+    spans = driver.find_elements(By.CSS_SELECTOR, "#summary .sentence")
+    assert [s.text for s in spans] == [s["text"] for s in sentences]
+    last = len(spans) - 1
+    spans[last].click()
+    check_highlight(last, sentences[last], story)
+    assert "pinned" in spans[last].get_attribute("class")
+    screenshot(driver, "serve-story.png")
+    # Hovering another sentence shows its span; leaving the summary returns to the pinned one.
+    ActionChains(driver).move_to_element(spans[0]).perform()
+    check_highlight(0, sentences[0], story)
+    ActionChains(driver).move_to_element(driver.find_element(By.TAG_NAME, "h1")).perform()
+    check_highlight(last, sentences[last], story)
+    tree = driver.find_element(By.ID, "tree").text
+    assert "Level 1:" in tree and "Document:" in tree and "Summary:" in tree
+
+    # Upload a PDF of another story.
+    other = squality_stories[1]["document"]
+    paragraphs = [p for p in other.split("\n") if p.strip()]
+    pdf = tmp_path / "story.pdf"
+    pdf.write_bytes(pdf_bytes("\n".join(paragraphs[: len(paragraphs) // 2]),
+                              "\n".join(paragraphs[len(paragraphs) // 2 :])))
+    driver.find_element(By.ID, "file").send_keys(str(pdf))
+    assert not driver.find_element(By.ID, "text").is_enabled()
+    provenance = summarize("story.pdf")
+    document = driver.execute_script(DOCUMENT_TEXT)
+    spans = driver.find_elements(By.CSS_SELECTOR, "#summary .sentence")
+    spans[0].click()
+    check_highlight(0, provenance["sentences"][0], document)
+    screenshot(driver, "serve-pdf.png")
+    # The tree: open level 1, click its second part, and the part's span is marked.
+    driver.find_element(By.CSS_SELECTOR, "#tree details summary").click()
+    driver.find_elements(By.CSS_SELECTOR, "#tree details .part")[1].click()
+    check_mark(provenance["levels"][0]["parts"][1], document)
+    driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+    screenshot(driver, "serve-tree.png")
+
+    # An upload over the limit gets the server's one-line error on the page.
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"%PDF-1.7\n" + os.urandom(2 * 1024 * 1024))
+    driver.find_element(By.ID, "file").send_keys(str(big))
+    driver.find_element(By.ID, "submit").click()
+    error = wait(30).until(shows.visibility_of_element_located((By.ID, "error")))
+    assert error.text == ("the upload is 2.0 MB; the limit is 1.0 MB (recsum serve "
+                          "--max-upload-mb raises it)")
+    assert not driver.find_element(By.ID, "result").is_displayed()
+    screenshot(driver, "serve-too-large.png")
