@@ -206,20 +206,21 @@ class RecursiveReducer:
         reads = [ChunkedDocument([Sentence(u.text, u.start, u.end) for u in d.units],
                                  self._chunks(d.units, self.overlap), len(d.text))
                  for d in active]
-        started = time.perf_counter()
-        with self._bar(sum(len(r.chunks) for r in reads), 1, progress) as bar:
-            ratings = self.summarizer.rate(reads, bar.update)
         total_chunks = sum(len(r.chunks) for r in reads)
+        started = time.perf_counter()
+        with self._bar(total_chunks, 1, progress) as bar:
+            ratings = self.summarizer.rate(reads, bar.update)
         for document, read, rated in zip(active, reads, ratings, strict=True):
             for unit, rating in zip(document.units, rated, strict=True):
                 unit.rating = float(rating)
             seconds = (time.perf_counter() - started) * len(read.chunks) / total_chunks
             groups = [[document.units[i] for i in read.own_units(c)]
                       for c in range(len(read.chunks))]
-            self._extract_levels(document, groups, read.chunks, length, seconds)
+            self._extract_levels(document, groups, list(read.chunks), length, seconds, progress)
 
     def _extract_levels(self, document: _Document, groups: list[list[_Unit]],
-                        chunks: list[Chunk], length: Length, seconds: float) -> None:
+                        chunks: list[Chunk], length: Length, seconds: float,
+                        progress: bool) -> None:
         """Keep the best of every chunk until the survivors fit the pool; then the last pass."""
         pool = self._pool(document, length)
         limit = self.max_depth or self._depth_allowed(sum(u.tokens for u in document.units),
@@ -235,9 +236,9 @@ class RecursiveReducer:
             if not any(kept):
                 break  # chunks too small to keep a whole sentence: the last pass chooses
             seconds += time.perf_counter() - started
-            document.levels.append(Level(depth, round(seconds, 6), tuple(
+            self._record(document, Level(depth, round(seconds, 6), tuple(
                 Part(chunk.start, chunk.end, chunk.tokens, SEPARATOR.join(u.text for u in group))
-                for chunk, group in zip(chunks, kept, strict=True))))
+                for chunk, group in zip(chunks, kept, strict=True))), progress)
             document.units = [unit for group in kept for unit in group]
             chunks = self._chunks(document.units, 0)
             groups = [document.units[c.first : c.last + 1] for c in chunks]
@@ -253,10 +254,18 @@ class RecursiveReducer:
             chosen = [_Unit(cut, best.start, best.end, best.tokens, best.rating)]
         summary = SEPARATOR.join(u.text for u in chosen)
         seconds += time.perf_counter() - started
-        document.levels.append(Level(depth, round(seconds, 6), (Part(
+        self._record(document, Level(depth, round(seconds, 6), (Part(
             min(u.start for u in document.units), max(u.end for u in document.units),
-            sum(u.tokens for u in document.units) + self._overhead, summary),)))
+            sum(u.tokens for u in document.units) + self._overhead, summary),)), progress)
         document.result = self._result(document, chosen, length, truncated=truncated)
+
+    def _record(self, document: _Document, level: Level, progress: bool) -> None:
+        """Add a level of the extractive path; level 1's bar followed the reading, and the
+        others, which take no model time, get a bar that is full at once."""
+        document.levels.append(level)
+        if level.depth > 1:
+            with self._bar(len(level.parts), level.depth, progress) as bar:
+                bar.update(len(level.parts))
 
     def _best(self, units: Sequence[_Unit], sizes: Sequence[int], budget: int) -> list[bool]:
         keep = set(select_sentences([u.text for u in units], [u.rating for u in units], sizes,
