@@ -22,11 +22,13 @@ Several documents can be reduced together, so that their chunks share model batc
 
 from __future__ import annotations
 
+import logging
 import math
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 
 from tqdm import tqdm
 
@@ -45,8 +47,11 @@ from recsum.segment import Sentence, split_sentences
 from recsum.select import select_sentences
 from recsum.summarizers.base import PartSummarizer, SentenceRater
 
+logger = logging.getLogger("recsum")
 # The extractive last pass chooses among at most this many times the requested length.
 POOL_LENGTHS = 2
+# A chunk must hold a short sentence: fewer tokens of text leave nothing but word fragments.
+MIN_CHUNK_TEXT = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +159,11 @@ class RecursiveReducer:
         self.batch_chunks = batch_chunks
         self._room = content_room(summarizer.tokens, budget)
         self._overhead = budget - self._room
+        if self._room < MIN_CHUNK_TEXT:
+            raise RecsumError(
+                f"chunk_tokens {budget} leaves {self._room} tokens of text after the model's "
+                f"{self._overhead} special tokens; a chunk must hold at least {MIN_CHUNK_TEXT} "
+                f"(use chunk_tokens {self._overhead + MIN_CHUNK_TEXT} or more)")
         # Context repeated from the previous chunk: at most this share of a chunk, so that the
         # chunks of a level hold at most (1 + shrink) / (2 shrink) times its text and keeping
         # ``shrink`` of each still shrinks the text by (1 + shrink) / 2 at least.
@@ -193,9 +203,17 @@ class RecursiveReducer:
                                 for u, n in zip(units, counts, strict=True)])
 
     def _chunks(self, units: Sequence[_Unit], overlap: int) -> list[Chunk]:
-        return pack_units([Sentence(u.text, u.start, u.end) for u in units],
-                          [u.tokens + self._overhead for u in units], self.summarizer.tokens,
-                          self.budget, overlap, self._context_tokens)
+        chunks = pack_units([Sentence(u.text, u.start, u.end) for u in units],
+                            [u.tokens + self._overhead for u in units], self.summarizer.tokens,
+                            self.budget, overlap, self._context_tokens)
+        short = sum(previous.last + 1 - chunk.first < overlap
+                    for previous, chunk in pairwise(chunks))
+        if short:
+            logger.warning(
+                "overlap %d: %d of %d chunks repeat fewer sentences, since a chunk of %d tokens "
+                "repeats at most %d tokens of context (so that every level shrinks)",
+                overlap, short, len(chunks) - 1, self.budget, self._context_tokens)
+        return chunks
 
     # Extractive: read once, carry the ratings up, choose among all survivors at the end.
 

@@ -55,6 +55,7 @@ SYSTEMS = {
     "recursive": "recsum.systems:RecursiveSystem",
     "lead": "recsum.baselines.lead:LeadSystem",
     "textrank": "recsum.baselines.textrank:TextRankSystem",
+    "sumy": "recsum.bench.peers:SumySystem",
     "oracle": "recsum.baselines.oracle:OracleSystem",
     "lstm": "recsum.baselines.lstm:LSTMSystem",
     "bigbird": "recsum.baselines.bigbird:BigBirdSystem",
