@@ -8,8 +8,8 @@ it came from.
 - An extractive part summarizer that rates sentences (:class:`SentenceRater`, the default)
   reads the document once; its ratings travel up the levels with the sentences they rate, each
   level keeps the best of every chunk, and once the survivors fit the last pass's pool (one
-  chunk, or twice the requested length when that is larger) the last pass chooses among all of
-  them at once within the requested length.
+  chunk, or ``final_pool`` times the requested length when that is larger) the last pass
+  chooses among all of them at once within the requested length.
 - Any other part summarizer (a seq2seq model) summarizes every chunk to a ``shrink`` fraction of
   its tokens; the summaries are joined one sentence per line and chunked again until the text
   fits one chunk, whose summary is the result.
@@ -138,6 +138,7 @@ class RecursiveReducer:
         shrink: float = 0.5,
         max_depth: int | None = None,
         batch_chunks: int = 32,
+        final_pool: float = POOL_LENGTHS,
     ) -> None:
         budget = chunk_tokens or summarizer.input_budget
         if budget < 1 or budget > summarizer.input_budget:
@@ -151,12 +152,15 @@ class RecursiveReducer:
             raise RecsumError(f"max_depth must be at least 1, got {max_depth}")
         if overlap < 0:
             raise RecsumError(f"overlap must be zero or more sentences, got {overlap}")
+        if not final_pool >= 1:
+            raise RecsumError(f"final_pool must be at least 1 (times the length), got {final_pool}")
         self.summarizer = summarizer
         self.budget = budget
         self.overlap = overlap
         self.shrink = shrink
         self.max_depth = max_depth
         self.batch_chunks = batch_chunks
+        self.final_pool = final_pool
         self._room = content_room(summarizer.tokens, budget)
         self._overhead = budget - self._room
         if self._room < MIN_CHUNK_TEXT:
@@ -291,12 +295,13 @@ class RecursiveReducer:
         return [i in keep for i in range(len(units))]
 
     def _pool(self, document: _Document, length: Length) -> float:
-        """Tokens the last pass chooses from: one chunk, or more for a long summary."""
+        """Tokens the last pass chooses from: one chunk, or ``final_pool`` times the length
+        when that is more (infinite: one pass over the whole document, no level before)."""
         wanted = length.value
         if length.unit == "words":
             words = sum(count_words(u.text) for u in document.units)
             wanted *= sum(u.tokens for u in document.units) / max(words, 1)
-        return max(self._room, POOL_LENGTHS * wanted)
+        return max(self._room, self.final_pool * wanted)
 
     # Abstractive: summarize every chunk, join, repeat until one chunk is left.
 
