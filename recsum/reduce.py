@@ -77,12 +77,13 @@ class Level:
 class SummarySentence:
     """A sentence of the summary and where it came from: for an extract, the sentence's own
     span in the document; for an abstract, the span of the part it summarizes. ``score`` is the
-    rating it was chosen by (extracts only)."""
+    rating it was chosen by and ``relevance`` its similarity to the query (extracts only)."""
 
     text: str
     start: int
     end: int
     score: float | None = None
+    relevance: float | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class SummaryResult:
     levels: tuple[Level, ...]
     sentences: tuple[SummarySentence, ...] = ()
     truncated: bool = False
+    query: str | None = None
 
     @property
     def depth(self) -> int:
@@ -108,22 +110,37 @@ class SummaryResult:
 
 @dataclass(slots=True)
 class _Unit:
-    """A sentence at some level: its text, its source span, its content tokens, its rating."""
+    """A sentence at some level: its text, its source span, its content tokens, its rating and
+    its similarity to the query."""
 
     text: str
     start: int
     end: int
     tokens: int
     rating: float | None = None
+    relevance: float | None = None
 
 
 @dataclass
 class _Document:
     text: str
     units: list[_Unit]
+    query: str | None = None
     levels: list[Level] = field(default_factory=list)
     result: SummaryResult | None = None
     depth_limit: int | None = None  # set from the document's size at its first level
+
+
+@dataclass
+class _Plan:
+    """One document's chunks at an abstractive level, what is read before each (the query),
+    and the length each chunk is summarized to."""
+
+    document: _Document
+    chunks: list[Chunk]
+    prefix: str
+    length: Length
+    seconds: float = 0.0
 
 
 class RecursiveReducer:
@@ -173,17 +190,25 @@ class RecursiveReducer:
         # ``shrink`` of each still shrinks the text by (1 + shrink) / 2 at least.
         self._context_tokens = math.floor(self._room * (1 - shrink) / (1 + shrink))
 
-    def reduce(self, text: str, length: Length, *, progress: bool = False) -> SummaryResult:
-        """Summarize one document to ``length``."""
-        return self.reduce_many([text], length, progress=progress)[0]
+    def reduce(self, text: str, length: Length, *, query: str | None = None,
+               progress: bool = False) -> SummaryResult:
+        """Summarize one document to ``length`` (with respect to ``query``, if any)."""
+        return self.reduce_many([text], length, queries=[query], progress=progress)[0]
 
     def reduce_many(
-        self, texts: Sequence[str], length: Length, *, progress: bool = False
+        self, texts: Sequence[str], length: Length, *,
+        queries: Sequence[str | None] | None = None, progress: bool = False
     ) -> list[SummaryResult]:
-        """Summarize several documents to ``length``; their chunks share model batches."""
+        """Summarize several documents to ``length``, each with respect to its query in
+        ``queries`` (None: generic); their chunks share model batches."""
         if length.unit == "fraction":
             raise RecsumError("the summary length must be in words or tokens")
-        documents = [self._read(text) for text in texts]
+        queries = list(queries) if queries is not None else [None] * len(texts)
+        if len(queries) != len(texts):
+            raise RecsumError(f"{len(queries)} queries for {len(texts)} documents; give one "
+                              "each (None for a generic summary)")
+        documents = [self._read(text, self._check_query(query))
+                     for text, query in zip(texts, queries, strict=True)]
         for document in documents:
             if self._measure(SEPARATOR.join(u.text for u in document.units), length) <= (
                 length.value
@@ -198,18 +223,36 @@ class RecursiveReducer:
                 self._abstract_level(active, depth, length, progress)
         return [d.result for d in documents]
 
-    def _read(self, text: str) -> _Document:
+    def _read(self, text: str, query: str | None) -> _Document:
         sentences = readable_sentences(text)
         if not sentences:
             raise RecsumError("the document is empty (no text after whitespace)")
         units, counts = fit_sentences(sentences, self.summarizer.tokens, self.budget)
         return _Document(text, [_Unit(u.text, u.start, u.end, n - self._overhead)
-                                for u, n in zip(units, counts, strict=True)])
+                                for u, n in zip(units, counts, strict=True)], query)
 
-    def _chunks(self, units: Sequence[_Unit], overlap: int) -> list[Chunk]:
+    def _check_query(self, query: str | None) -> str | None:
+        """The query, or a one-line error for one this summarizer cannot take."""
+        if query is None:
+            return None
+        if not query.strip():
+            raise RecsumError("the query is empty; give a question or topic, or none for a "
+                              "generic summary")
+        if not isinstance(self.summarizer, SentenceRater) and _query_prefix(
+                self.summarizer, query) is None:
+            raise RecsumError(f"part summarizer {self.summarizer.name!r} cannot take a query")
+        tokens = self._measure(query, Length(1, "tokens"))
+        if tokens > self._room // 2:
+            raise RecsumError(
+                f"the query takes {tokens} tokens, more than half of a {self.budget}-token chunk "
+                f"({self._room // 2}); shorten it or raise chunk_tokens")
+        return " ".join(query.split())
+
+    def _chunks(self, units: Sequence[_Unit], overlap: int,
+                budget: int | None = None) -> list[Chunk]:
         chunks = pack_units([Sentence(u.text, u.start, u.end) for u in units],
                             [u.tokens + self._overhead for u in units], self.summarizer.tokens,
-                            self.budget, overlap, self._context_tokens)
+                            budget or self.budget, overlap, self._context_tokens)
         short = sum(previous.last + 1 - chunk.first < overlap
                     for previous, chunk in pairwise(chunks))
         if short:
@@ -226,15 +269,19 @@ class RecursiveReducer:
         if not active:
             return
         reads = [ChunkedDocument([Sentence(u.text, u.start, u.end) for u in d.units],
-                                 self._chunks(d.units, self.overlap), len(d.text))
+                                 self._chunks(d.units, self.overlap), len(d.text), d.query)
                  for d in active]
         total_chunks = sum(len(r.chunks) for r in reads)
         started = time.perf_counter()
         with self._bar(total_chunks, 1, progress) as bar:
-            ratings = self.summarizer.rate(reads, bar.update)
-        for document, read, rated in zip(active, reads, ratings, strict=True):
-            for unit, rating in zip(document.units, rated, strict=True):
+            rated = self.summarizer.rate(reads, bar.update)
+        for document, read, ratings in zip(active, reads, rated, strict=True):
+            relevance = ratings.relevance if ratings.relevance is not None else [None] * len(
+                document.units)
+            for unit, rating, similarity in zip(document.units, ratings.ratings, relevance,
+                                                strict=True):
                 unit.rating = float(rating)
+                unit.relevance = None if similarity is None else float(similarity)
             seconds = (time.perf_counter() - started) * len(read.chunks) / total_chunks
             groups = [[document.units[i] for i in read.own_units(c)]
                       for c in range(len(read.chunks))]
@@ -307,43 +354,45 @@ class RecursiveReducer:
 
     def _abstract_level(self, documents: list[_Document], depth: int, length: Length,
                         progress: bool) -> None:
-        plans = []  # (document, chunks, length for its chunks, final?)
+        plans = []
         for document in documents:
-            chunks = self._chunks(document.units, self.overlap)
+            prefix = "" if document.query is None else _query_prefix(self.summarizer,
+                                                                     document.query)
+            budget = self.budget - self._measure(prefix, Length(1, "tokens")) if prefix else None
+            chunks = self._chunks(document.units, self.overlap, budget)
             tokens = sum(c.tokens - self._overhead for c in chunks)
-            limit = self.max_depth or document.depth_limit or self._depth_allowed(
-                tokens, self._room)
-            document.depth_limit = limit
-            if depth > limit:
-                raise self._too_deep(length, limit)
+            document.depth_limit = (self.max_depth or document.depth_limit
+                                    or self._depth_allowed(tokens, self._room))
+            if depth > document.depth_limit:
+                raise self._too_deep(length, document.depth_limit)
             final = len(chunks) == 1
-            plans.append(
-                (document, chunks, length if final else self._part_length(chunks, length), final)
-            )
-        jobs = [(plan, chunk) for plan in plans for chunk in plan[1]]
-        summaries: dict[int, str] = {}
-        seconds = [0.0] * len(plans)
+            plans.append(_Plan(document, chunks, prefix,
+                               length if final else self._part_length(chunks, length)))
+        jobs = [(plan, chunk) for plan in plans for chunk in plan.chunks]
+        outputs: dict[int, str] = {}
         with self._bar(len(jobs), depth, progress) as bar:
             # Jobs that share a length share batches; a batch's time is split among its chunks.
-            for target in dict.fromkeys(plan[2] for plan in plans):
-                group = [(i, job) for i, job in enumerate(jobs) if job[0][2] == target]
+            for target in dict.fromkeys(plan.length for plan in plans):
+                group = [(i, job) for i, job in enumerate(jobs) if job[0].length == target]
                 for begin in range(0, len(group), self.batch_chunks):
                     batch = group[begin : begin + self.batch_chunks]
                     started = time.perf_counter()
-                    outputs = self.summarizer.summarize([job[1].text for _, job in batch], target)
+                    summaries = self.summarizer.summarize(
+                        [plan.prefix + chunk.text for _, (plan, chunk) in batch], target)
                     share = (time.perf_counter() - started) / len(batch)
-                    for (index, job), output in zip(batch, outputs, strict=True):
-                        summaries[index] = output.strip()
-                        seconds[plans.index(job[0])] += share
+                    for (index, (plan, _)), summary in zip(batch, summaries, strict=True):
+                        outputs[index] = summary.strip()
+                        plan.seconds += share
                     bar.update(len(batch))
         index = 0
-        for number, (document, chunks, _, final) in enumerate(plans):
-            outputs = [summaries[index + i] for i in range(len(chunks))]
+        for plan in plans:
+            document, chunks = plan.document, plan.chunks
+            summaries = [outputs[index + i] for i in range(len(chunks))]
             index += len(chunks)
-            document.levels.append(Level(depth, round(seconds[number], 6), tuple(
-                Part(c.start, c.end, c.tokens, o) for c, o in zip(chunks, outputs, strict=True))))
-            units = self._descend(chunks, outputs, depth)
-            if final:
+            document.levels.append(Level(depth, round(plan.seconds, 6), tuple(
+                Part(c.start, c.end, c.tokens, o) for c, o in zip(chunks, summaries, strict=True))))
+            units = self._descend(chunks, summaries, depth)
+            if len(chunks) == 1:
                 document.result = self._result(document, units, length)
             else:
                 document.units = units
@@ -412,8 +461,10 @@ class RecursiveReducer:
             self.summarizer.name,
             count_words(document.text),
             tuple(document.levels),
-            tuple(SummarySentence(u.text, u.start, u.end, u.rating) for u in units),
+            tuple(SummarySentence(u.text, u.start, u.end, u.rating, u.relevance)
+                  for u in units),
             truncated=truncated or capped != summary,
+            query=document.query,
         )
 
     def _cap(self, summary: str, length: Length) -> str:
@@ -424,3 +475,11 @@ class RecursiveReducer:
             return truncate_words(summary, int(length.value))
         spans = self.summarizer.tokens.spans(summary)
         return summary[: spans[int(length.value) - 1][1]]
+
+
+def _query_prefix(summarizer: PartSummarizer, query: str) -> str | None:
+    """What a seq2seq part summarizer reads before each chunk for a query (the query, then the
+    model's separator: how query-focused summarizers such as QMSum's are fed); None if it
+    declares no ``query_separator``."""
+    separator = getattr(summarizer, "query_separator", None)
+    return None if separator is None else query + separator

@@ -78,15 +78,18 @@ class TrainingLog:
     best_epoch: int = 0
 
 
-def load_datasets(sources: Sequence[str], limit: int | None = None) -> list[Record]:
-    """Records of every ``ADAPTER:PATH`` source (for example ``squality:data/train.jsonl``)."""
+def load_datasets(sources: Sequence[str], limit: int | None = None,
+                  tasks: str = "generic") -> list[Record]:
+    """Records of every ``ADAPTER:PATH`` source (for example ``squality:data/train.jsonl``):
+    the generic summaries, the query-focused ones, or all (``tasks``)."""
     records: list[Record] = []
     for source in sources:
         adapter, separator, path = source.partition(":")
         if not separator or not path:
             raise RecsumError(f"dataset {source!r} must be ADAPTER:PATH, for example "
                               "squality:squality/train.jsonl")
-        records.extend(load_records(DatasetSpec(path, adapter=adapter, limit=limit)))
+        records.extend(load_records(DatasetSpec(path, adapter=adapter, limit=limit,
+                                                tasks=tasks)))
     return records
 
 

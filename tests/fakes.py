@@ -46,16 +46,26 @@ class RatingSummarizer(PrefixSummarizer):
         self.rated: list[list[str]] = []
 
     def rate(self, documents, progress=None):
+        """With a query, a sentence that contains the query's first word gains 100 and its
+        relevance is 1 (0 for the others)."""
         import numpy as np
 
-        ratings = []
+        from recsum.summarizers.base import Rated
+
+        rated = []
         for document in documents:
             texts = [unit.text for unit in document.units]
             self.rated.append(texts)
-            ratings.append(np.array([_rating(text) for text in texts], dtype=float))
+            ratings = np.array([_rating(text) for text in texts], dtype=float)
+            relevance = None
+            if document.query is not None:
+                word = document.query.split()[0]
+                relevance = np.array([float(word in text.split()) for text in texts])
+                ratings += 100 * relevance
+            rated.append(Rated(ratings, relevance))
             if progress is not None:
                 progress(len(document.chunks))
-        return ratings
+        return rated
 
 
 def _rating(text: str) -> float:

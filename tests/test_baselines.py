@@ -149,9 +149,11 @@ def test_every_system_summarizes_a_real_story_within_the_budget(story_summaries)
     sentences = {s.text for s in readable_sentences(story["document"])}
     for kind, summary in summaries.items():
         assert 0 < count_words(summary) <= 300, kind
-        # Every system extracts: each line is a (cleaned) sentence of the story, once.
+        # Every system extracts: each line is a (cleaned) sentence of the story; the default
+        # never repeats one (a story may hold the same sentence twice).
         lines = summary.splitlines()
-        assert set(lines) <= sentences and len(set(lines)) == len(lines), kind
+        assert set(lines) <= sentences, kind
+        assert kind != "recursive" or len(set(lines)) == len(lines)
 
 
 def test_the_oracle_scores_at_least_every_other_system(story_summaries):

@@ -115,14 +115,15 @@ def test_ratings_follow_the_scorer_and_discount_long_and_context_bound_sentences
         'The mayor opened the new bridge on Monday. "It took ten years," she said. '
         "But the traffic did not move. The river flooded the lower town twice in May.")]
     document = ChunkedDocument(units, chunk_sentences(units, extractive.tokens, 512), 200)
-    ((vectors, features),) = extractive.read([document])
-    (ratings,) = extractive.rate([document])
+    (reading,) = extractive.read([document])
+    (rated,) = extractive.rate([document])
     config = extractive.scorer.config
     words = np.array([count_words(u.text) for u in units])
     context = np.array([0, 1, 1, 0])
-    expected = (extractive.scorer.rate(vectors, features) - config.length_penalty * np.log(words)
-                - config.context_penalty * context)
-    np.testing.assert_allclose(ratings, expected, rtol=1e-6)
+    expected = (extractive.scorer.rate(reading.vectors, reading.features)
+                - config.length_penalty * np.log(words) - config.context_penalty * context)
+    np.testing.assert_allclose(rated.ratings, expected, rtol=1e-6)
+    assert rated.relevance is None
 
 
 def test_plain_torch_bert_matches_transformers_on_minilm(squality_stories):

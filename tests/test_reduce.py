@@ -165,3 +165,42 @@ def test_a_budget_below_every_whole_sentence_cuts_the_best_one_and_says_so():
     text = rated_document([1, 9, 2])
     result = RecursiveReducer(RatingSummarizer(64)).reduce(text, Length(3))
     assert result.summary == "s1w0 s1w1 s1w2" and result.truncated
+
+
+def test_a_query_steers_every_level_and_its_relevance_is_reported():
+    ratings = [(i * 37) % 100 for i in range(200)]
+    words = [f"s{i}w0" for i in (5, 77, 150)]  # sentences 5, 77 and 150 bear on the query
+    text = rated_document(ratings)
+    reducer = RecursiveReducer(RatingSummarizer(64))
+    generic = reducer.reduce(text, Length(24))
+    focused = reducer.reduce(text, Length(24), query=f"{words[1]} please")
+    assert focused.summary != generic.summary and focused.query == f"{words[1]} please"
+    assert [s.text.split()[0] for s in focused.sentences if s.relevance == 1.0] == [words[1]]
+    assert all(s.relevance is not None for s in focused.sentences)
+    assert all(s.relevance is None for s in generic.sentences)
+
+
+class QueryPrefix(PrefixSummarizer):
+    """A seq2seq-like part summarizer that reads a query before each chunk."""
+
+    query_separator = " || "
+
+
+def test_a_seq2seq_part_summarizer_reads_the_query_before_every_chunk_within_its_window():
+    summarizer = QueryPrefix(64)
+    result = RecursiveReducer(summarizer).reduce(document(100), Length(10), query="the budget")
+    assert count_words(result.summary) <= 10
+    texts = [text for call in summarizer.calls for text in call]
+    assert texts and all(t.startswith("the budget || ") for t in texts)
+    assert all(len(t.split()) + SPECIAL_TOKENS <= 64 for t in texts)
+
+
+@pytest.mark.parametrize(("summarizer", "query", "message"), [
+    (RatingSummarizer(64), "   ", "query is empty"),
+    (RatingSummarizer(64), " ".join(["word"] * 40), "more than half"),
+    (PrefixSummarizer(64), "the budget", "cannot take a query"),
+])
+def test_a_query_that_cannot_be_used_is_one_clear_line(summarizer, query, message):
+    with pytest.raises(RecsumError, match=message) as error:
+        RecursiveReducer(summarizer).reduce(document(50), Length(10), query=query)
+    assert "\n" not in str(error.value)

@@ -48,6 +48,9 @@ def register(subparsers) -> None:
                              "(default: 2; part: never stops early)")
     parser.add_argument("--learning-rate", type=float, default=None,
                         help="default: 1e-3 (part: 3e-3)")
+    parser.add_argument("--tasks", choices=["generic", "query"], default="generic",
+                        help="part: train the generic scorer, or the query scorer on the "
+                             "datasets' query-focused summaries (default: generic)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-tokens", type=positive_int, default=None,
                         help="bigbird: tokens read per document (default 4096)")
@@ -87,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     elif (output / "model.safetensors").exists() and not checkpoints.exists():
         raise RecsumError(f"{output} already holds a trained model; pass --overwrite to replace "
                           "it, or choose another --output")
-    train = load_datasets(args.train, args.limit)  # fail fast on a bad path, before any model
+    train = load_datasets(args.train, args.limit, args.tasks)  # fail fast, before any model
     holdout = args.holdout if args.holdout is not None else (0.0 if args.kind == "part" else 0.1)
     if args.dev:
         dev = load_datasets(args.dev, args.dev_limit)
@@ -102,7 +105,9 @@ def run(args: argparse.Namespace) -> int:
         sources = [{"dataset": source, "source": ADAPTERS[source.partition(":")[0]].source}
                    for source in args.train]
         command = "recsum " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv else ""
-        config = ScorerConfig(provenance={"training_data": sources, "command": command})
+        config = ScorerConfig(features=_features(args.tasks),
+                              provenance={"training_data": sources, "tasks": args.tasks,
+                                          "command": command})
         log = train_part_scorer(train, dev, output, settings, config)
     elif args.kind == "lstm":
         from recsum.baselines.train import train_lstm
@@ -137,6 +142,7 @@ def _settings(args: argparse.Namespace):
 
 def _cross_validate(args: argparse.Namespace) -> int:
     from recsum.errors import RecsumError
+    from recsum.summarizers.scorer import ScorerConfig
     from recsum.summarizers.train import cross_validate
     from recsum.training import load_datasets
 
@@ -144,14 +150,21 @@ def _cross_validate(args: argparse.Namespace) -> int:
         raise RecsumError("--cross-validate is for `recsum train part`")
     records, datasets = [], []
     for source in args.train:
-        loaded = load_datasets([source], args.limit)
+        loaded = load_datasets([source], args.limit, args.tasks)
         records += loaded
         datasets += [source] * len(loaded)
     grid = itertools.product(args.length_penalty, args.context_penalty, args.final_pool)
     selections = [{k: v for k, v in zip(("length_penalty", "context_penalty", "final_pool"),
                                         values, strict=True) if v is not None}
                   for values in grid]
-    results = cross_validate(records, datasets, args.cross_validate, _settings(args),
+    config = ScorerConfig(features=_features(args.tasks))
+    results = cross_validate(records, datasets, args.cross_validate, _settings(args), config,
                              chunk_tokens=args.chunk_tokens, selections=selections)
     print(json.dumps([asdict(result) for result in results], indent=2))
     return 0
+
+
+def _features(tasks: str) -> tuple[str, ...]:
+    from recsum.summarizers.features import FEATURES, QUERY_FEATURES
+
+    return FEATURES + (QUERY_FEATURES if tasks == "query" else ())

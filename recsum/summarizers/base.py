@@ -8,6 +8,7 @@ chooses among all survivors at once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -33,13 +34,23 @@ class PartSummarizer(Protocol):
     def summarize(self, texts: Sequence[str], length: Length) -> list[str]: ...
 
 
+@dataclass(frozen=True)
+class Rated:
+    """One document's units as a rater sees them: a rating each (higher: keep first; ``-inf``:
+    never) and, for a document read with a query, how closely each bears on it."""
+
+    ratings: np.ndarray
+    relevance: np.ndarray | None = None
+
+
 @runtime_checkable
 class SentenceRater(PartSummarizer, Protocol):
     """A part summarizer that extracts: it reads a document's chunks and rates every unit.
 
-    ``rate`` returns, per document, one rating per unit (higher: keep first; ``-inf``: never).
-    ``progress`` is called with the number of chunks read as reading goes on.
+    ``rate`` returns one :class:`Rated` per document, in the same order; a document with a
+    ``query`` is rated for that query. ``progress`` is called with the number of chunks read as
+    reading goes on.
     """
 
     def rate(self, documents: Sequence[ChunkedDocument],
-             progress: Callable[[int], None] | None = None) -> list[np.ndarray]: ...
+             progress: Callable[[int], None] | None = None) -> list[Rated]: ...

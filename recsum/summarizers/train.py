@@ -9,6 +9,7 @@ on 2 CPU cores), then the scorer learns graded oracle labels. The settings below
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from functools import partial
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
 from recsum.chunk import ChunkedDocument, chunk_sentences, fit_sentences
 from recsum.clean import readable_sentences
@@ -23,8 +25,9 @@ from recsum.data import Record
 from recsum.errors import RecsumError
 from recsum.oracle import graded_oracle_labels
 from recsum.segment import Sentence
+from recsum.summarizers.base import Rated
 from recsum.summarizers.encoder import ChunkEncoder
-from recsum.summarizers.extractive import ExtractiveSummarizer, load_encoder
+from recsum.summarizers.extractive import ExtractiveSummarizer, Reading, load_encoder
 from recsum.summarizers.scorer import PartScorer, ScorerConfig
 from recsum.training import (
     CHECKPOINTS,
@@ -32,7 +35,7 @@ from recsum.training import (
     TrainingLog,
     TrainingSettings,
     finish_checkpoint,
-    make_examples,
+    label_records,
     seed_everything,
     train_model,
 )
@@ -62,16 +65,25 @@ def part_units(reader: ExtractiveSummarizer, text: str) -> list[Sentence]:
 
 def part_examples(reader: ExtractiveSummarizer, records: Sequence[Record], *,
                   progress: bool = True, desc: str = "features") -> list[Example]:
-    """Each record read as the reducer reads it, with graded oracle labels of its units."""
-
-    def featurize(text: str, units: list[Sentence]):
-        chunks = chunk_sentences(units, reader.tokens, reader.input_budget)
-        ((vectors, features),) = reader.read([ChunkedDocument(units, chunks, len(text))])
-        return (torch.from_numpy(vectors), torch.from_numpy(features)), len(units)
-
-    return make_examples(records, featurize, progress, desc,
-                         sentences_of=partial(part_units, reader),
-                         labeller=partial(graded_oracle_labels, weight=SECOND_CHOICE))
+    """Each record read as the reducer reads it (for its query, if it has one), with graded
+    oracle labels of its units. A document is read once, however many queries it comes with."""
+    labelled = label_records(records, progress, sentences_of=partial(part_units, reader),
+                             labeller=partial(graded_oracle_labels, weight=SECOND_CHOICE))
+    readings: dict[str, Reading] = {}
+    examples = []
+    for record, units, labels in tqdm(labelled, desc=desc, unit="doc", file=sys.stderr,
+                                      disable=not progress):
+        document = ChunkedDocument(units, chunk_sentences(units, reader.tokens,
+                                                          reader.input_budget),
+                                   len(record.document), record.query)
+        if record.document not in readings:
+            readings = {record.document: reader.read([replace(document, query=None)])[0]}
+        reading = readings[record.document]
+        if record.query is not None:
+            reading = reader.add_query(document, reading)
+        features = (torch.from_numpy(reading.vectors), torch.from_numpy(reading.features))
+        examples.append(Example(features, torch.from_numpy(labels)))
+    return examples
 
 
 def train_part_scorer(train_records: Sequence[Record], dev_records: Sequence[Record],
@@ -84,8 +96,7 @@ def train_part_scorer(train_records: Sequence[Record], dev_records: Sequence[Rec
     encoder = encoder or load_encoder()
     config = config or ScorerConfig(vector_size=encoder.hidden_size)
     seed_everything(settings.seed)
-    reader = ExtractiveSummarizer(encoder, PartScorer(config),
-                                  input_budget=min(encoder.max_tokens, 512))
+    reader = _reader(encoder, config, min(encoder.max_tokens, 512))
     train = part_examples(reader, train_records, progress=settings.progress,
                           desc="train: MiniLM reads")
     dev = part_examples(reader, dev_records, progress=settings.progress, desc="dev: MiniLM reads")
@@ -137,7 +148,7 @@ def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: in
     encoder = encoder or load_encoder()
     config = config or ScorerConfig(vector_size=encoder.hidden_size)
     budget = chunk_tokens or min(encoder.max_tokens, 512)
-    reader = ExtractiveSummarizer(encoder, PartScorer(config), input_budget=budget)
+    reader = _reader(encoder, config, budget)
     examples = part_examples(reader, records, progress=settings.progress, desc="MiniLM reads")
     order = np.random.default_rng(settings.seed).permutation(len(records))
     logits: dict[int, np.ndarray] = {}
@@ -159,16 +170,24 @@ def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: in
             words = round(float(np.mean([count_words(r) for i in rows
                                          for r in records[i].references])))
             ratings = [reader.discounted(logits[i], [u.text for u in part_units(
-                reader, records[i].document)]) for i in rows]
+                reader, records[i].document)], reader.scorer) for i in rows]
             reducer = RecursiveReducer(_Recorded(reader, ratings), chunk_tokens=budget,
                                        **{k: v for k, v in selection.items() if k == "final_pool"})
             summaries = [result.summary for result in reducer.reduce_many(
-                [records[i].document for i in rows], Length(words))]
+                [records[i].document for i in rows], Length(words),
+                queries=[records[i].query for i in rows])]
             scores = rouge_per_document(summaries, [records[i].references for i in rows])
             results.append(FoldScores(dataset, len(rows), words, dict(selection), {
                 name: round(100 * float(values["fmeasure"].mean()), 2)
                 for name, values in scores.items()}))
     return results
+
+
+def _reader(encoder: ChunkEncoder, config: ScorerConfig, budget: int) -> ExtractiveSummarizer:
+    """A summarizer that reads documents as the default does (for queries too); its scorers
+    are placeholders of ``config``'s shape, never used to rate."""
+    return ExtractiveSummarizer(encoder, PartScorer(config), query_scorer=PartScorer(config),
+                                input_budget=budget)
 
 
 class _Recorded:
@@ -179,8 +198,8 @@ class _Recorded:
         self.summarize = reader.summarize
         self._ratings = list(ratings)
 
-    def rate(self, documents, progress=None) -> list[np.ndarray]:
+    def rate(self, documents, progress=None) -> list[Rated]:
         rated, self._ratings = self._ratings[: len(documents)], self._ratings[len(documents):]
         if any(len(r) != len(d.units) for r, d in zip(rated, documents, strict=True)):
             raise RuntimeError("recorded ratings do not match the reducer's sentences")
-        return rated
+        return [Rated(ratings) for ratings in rated]
