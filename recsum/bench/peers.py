@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 from recsum.length import count_words, truncate_words
+from recsum.quirks import import_bert_extractive
 from recsum.segment import split_sentences
 
 PEERS = ("sumy-lexrank", "sumy-textrank", "bert-extractive")
@@ -70,22 +71,8 @@ def _sumy(kind: str, max_words: int) -> PeerSummarizer:
     return run
 
 
-def _import_bert_extractive():
-    """bert-extractive-summarizer 0.10.1 imports TransfoXL classes that transformers 5 removed;
-    it only lists them for loading models by name, so empty placeholders let it import."""
-    import transformers
-
-    for name in ("TransfoXLModel", "TransfoXLTokenizer"):
-        if not hasattr(transformers, name):
-            setattr(transformers, name, type(name, (), {}))
-    from summarizer import Summarizer
-    from summarizer.text_processors.sentence_handler import SentenceHandler
-
-    return Summarizer, SentenceHandler
-
-
 def _bert_extractive(max_words: int) -> PeerSummarizer:
-    Summarizer, SentenceHandler = _import_bert_extractive()
+    Summarizer, SentenceHandler = import_bert_extractive()
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
     from recsum.summarizers import default_model_path
