@@ -11,11 +11,11 @@ from recsum.baselines.scoring import compose, word_budget
 from recsum.baselines.textrank import TextRankSystem, pagerank, similarity, word_matrix
 from recsum.clean import readable_sentences
 from recsum.errors import RecsumError
+from recsum.evaluation.systems import SYSTEMS, System, build_system
 from recsum.length import Length, count_words
 from recsum.oracle import greedy_oracle, oracle_labels, rouge_tokens
 from recsum.segment import Sentence
 from recsum.select import select
-from recsum.systems import SYSTEMS, System, build_system
 
 TEXT = (
     "The harbour town woke early. Fishing boats left before dawn every day. "
@@ -110,11 +110,11 @@ def test_oracle_needs_references():
 
 def test_systems_are_built_by_name_and_bad_options_are_user_errors():
     assert {"lead", "textrank", "oracle", "lstm", "bigbird"} <= set(SYSTEMS)
-    assert isinstance(build_system("textrank", method="lexrank"), System)
+    assert isinstance(build_system("textrank", {"method": "lexrank"}), System)
     with pytest.raises(RecsumError, match="bad options for system 'lead'"):
-        build_system("lead", size=3)
+        build_system("lead", {"size": 3})
     with pytest.raises(RecsumError, match="recsum train lstm"):
-        build_system("lstm", path="no/such/model")
+        build_system("lstm", {"path": "no/such/model"})
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +137,7 @@ def story_summaries(squality_stories, tmp_path_factory):
     options = {"lstm": {"path": str(lstm_path)}, "bigbird": {"path": str(bigbird_path)}}
     summaries = {}
     for kind in SYSTEMS:
-        system = build_system(kind, **options.get(kind, {}))
+        system = build_system(kind, options.get(kind, {}))
         (summaries[kind],) = system.summarize_documents(
             [story["document"]], Length(300), references=[story["references"]])
     return story, summaries

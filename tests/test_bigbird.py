@@ -115,7 +115,8 @@ def test_bigbird_pegasus_summarizes_a_long_input_in_one_pass_through_seq2seq(tmp
     from transformers import BigBirdPegasusConfig, BigBirdPegasusForConditionalGeneration
 
     from recsum.api import Summarizer
-    from recsum.summarizers import GenerationSettings, Seq2SeqSummarizer
+    from recsum.config import generation_config
+    from recsum.summarizers import Seq2SeqSummarizer
 
     torch.manual_seed(0)
     config = BigBirdPegasusConfig(
@@ -132,7 +133,7 @@ def test_bigbird_pegasus_summarizes_a_long_input_in_one_pass_through_seq2seq(tmp
     tokenizer.model_max_length = 512
 
     part = Seq2SeqSummarizer.from_pretrained(
-        str(tmp_path), generation=GenerationSettings(num_beams=1, min_new_tokens=8))
+        str(tmp_path), generation=generation_config(num_beams=1, min_new_tokens=8))
     assert part.input_budget == 4096
     text = " ".join(f"Sentence number {i} tells a part of the long story." for i in range(300))
     assert 3000 < part.tokens.count([text])[0] <= 4096

@@ -53,7 +53,7 @@ def test_the_encoder_reads_each_chunk_once(extractive, squality_stories):
 
 
 def test_a_meeting_summary_reads_cleanly(extractive, data_dir):
-    from recsum.data import DatasetSpec, load_records
+    from recsum.evaluation.data import DatasetSpec, load_records
 
     (meeting,) = load_records(DatasetSpec(str(data_dir / "qmsum" / "val.jsonl"),
                                           adapter="qmsum", limit=1))
@@ -249,7 +249,7 @@ def test_the_cli_reports_a_damaged_scorer_without_a_traceback(tmp_path, capsys):
 def test_training_on_a_tiny_slice_lowers_the_loss_and_saves_a_loadable_scorer(
     extractive, squality_stories, tmp_path
 ):
-    from recsum.data import Record
+    from recsum.evaluation.data import Record
     from recsum.summarizers.train import (
         PART_TRAINING,
         Scoring,

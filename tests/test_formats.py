@@ -15,8 +15,8 @@ import pytest
 from documents import PAGE_ONE, PAGE_TWO, docx_bytes, encrypted_pdf, pdf_bytes, scanned_pdf
 
 from recsum.cli.main import main
-from recsum.data import DatasetSpec, load_records
 from recsum.errors import RecsumError
+from recsum.evaluation.data import DatasetSpec, load_records
 from recsum.formats import detect_format, sniff
 from recsum.textio import document_text, read_text
 

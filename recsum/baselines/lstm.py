@@ -139,7 +139,8 @@ class HierarchicalLSTM(SavedModel, nn.Module):
 
 
 class LSTMSystem(ExtractiveSystem):
-    """The trained hierarchical BiLSTM as a whole-document :class:`~recsum.systems.System`."""
+    """The trained hierarchical BiLSTM as a whole-document
+    :class:`~recsum.evaluation.systems.System`."""
 
     def __init__(self, path: str = "models/lstm", device: str = "cpu") -> None:
         from transformers import AutoTokenizer

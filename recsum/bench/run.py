@@ -94,7 +94,7 @@ def encoder_flops(config, tokens: int, token_squares: int) -> float:
 
 
 def _rouge(predictions: list[str], references: list[tuple[str, ...]], bootstrap: int) -> dict:
-    from recsum.metrics.scoring import evaluate_summaries
+    from recsum.evaluation.rouge import evaluate_summaries
 
     ids = [str(i) for i in range(len(predictions))]
     evaluation = evaluate_summaries(ids, predictions, references, bootstrap=bootstrap)

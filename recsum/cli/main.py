@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import re
 import sys
 
+from recsum import quirks
 from recsum.errors import RecsumError
 
 COMMANDS = ("summarize", "batch", "evaluate", "run", "train", "bench", "serve")
@@ -39,8 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "quiet", False) or not sys.stderr.isatty():
-        # Read by huggingface_hub and transformers at import: no weight-loading bars either.
-        os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+        quirks.quiet_model_loading()
     try:
         return args.handler(args) or 0
     except RecsumError as error:

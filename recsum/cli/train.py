@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     settings = replace(defaults, seed=args.seed, progress=not args.quiet,
                        **{k: v for k, v in chosen.items() if v is not None})
     if args.kind == "part":
-        from recsum.data import ADAPTERS
+        from recsum.evaluation.data import ADAPTERS
         from recsum.summarizers.scorer import ScorerConfig
         from recsum.summarizers.train import train_part_scorer
 

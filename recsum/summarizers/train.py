@@ -18,7 +18,7 @@ import torch
 
 from recsum.chunk import ChunkedDocument, chunk_sentences, fit_sentences
 from recsum.clean import readable_sentences
-from recsum.data import Record
+from recsum.evaluation.data import Record
 from recsum.oracle import graded_oracle_labels
 from recsum.segment import Sentence
 from recsum.summarizers.encoder import ChunkEncoder
