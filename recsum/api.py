@@ -24,7 +24,7 @@ class Summarizer:
     interface) is loaded from ``config`` when not given; keyword ``settings`` are fields of
     :class:`~recsum.config.SummarizerConfig` that override ``config``.
 
-    >>> Summarizer().summarize_file("report.txt", max_words=300).summary      # doctest: +SKIP
+    >>> Summarizer().summarize_file("report.txt", max_words=200).summary      # doctest: +SKIP
     >>> Summarizer.from_pretrained("facebook/bart-large-cnn").summarize(text)  # doctest: +SKIP
     """
 

@@ -1,9 +1,9 @@
 """Sentences read in context: a BERT-style encoder reads each chunk, each sentence gets a vector.
 
-A chunk is its sentences joined one per line, at most the encoder's window (512 tokens for
-MiniLM). Every sentence's vector is the mean of its tokens' last hidden states within the chunk,
-normalized to unit length, so a sentence is seen together with its neighbours. Chunks are sorted
-by length and batched up to a token budget, so that little of a batch is padding.
+A chunk is its sentences joined one per line, at most the encoder's window. Every sentence's
+vector is the mean of its tokens' last hidden states within the chunk, normalized to unit
+length, so a sentence is seen together with its neighbours. Chunks are sorted by length and
+batched up to a token budget, so that little of a batch is padding.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ import torch
 
 from recsum.chunk import ChunkedDocument, chunk_sentences, fit_sentences
 from recsum.clean import readable_sentences
+from recsum.config import WINDOW_TOKENS
 from recsum.evaluation.data import Record
 from recsum.oracle import graded_oracle_labels
 from recsum.segment import Sentence
@@ -80,7 +81,7 @@ def train_part_scorer(train_records: Sequence[Record], dev_records: Sequence[Rec
     config = config or ScorerConfig(vector_size=encoder.hidden_size)
     seed_everything(settings.seed)
     reader = ExtractiveSummarizer(encoder, PartScorer(config),
-                                  input_budget=min(encoder.max_tokens, 512))
+                                  input_budget=min(encoder.max_tokens, WINDOW_TOKENS))
     train = part_examples(reader, train_records, progress=settings.progress,
                           desc="train: MiniLM reads")
     dev = part_examples(reader, dev_records, progress=settings.progress, desc="dev: MiniLM reads")
