@@ -208,6 +208,7 @@ def test_batch_stops_at_an_unreadable_document_before_writing(folder, capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_summarize_a_pdf_story_from_the_cli_and_the_api(squality_stories, extractive, tmp_path,
                                                        capsys):
     from recsum import Summarizer

@@ -129,6 +129,7 @@ def test_bad_prediction_files_name_the_line(tmp_path):
         read_predictions(path)
 
 
+@pytest.mark.slow
 def test_the_default_model_summarizes_real_stories_within_the_budget(squality_stories, extractive,
                                                                      tmp_path):
     stories = [Record(s["id"], " ".join(s["document"].split()[:900]), tuple(s["references"]))
@@ -172,6 +173,7 @@ dir = "{output}"
 
 
 @pytest.mark.parametrize("command", ["batch", "run"])
+@pytest.mark.slow
 def test_kill_9_mid_run_then_the_same_command_loses_and_duplicates_nothing(
         command, squality_stories, tmp_path, capsys):
     dataset = tmp_path / "stories.jsonl"

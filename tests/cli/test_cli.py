@@ -34,6 +34,7 @@ def files(tmp_path):
     return tmp_path
 
 
+@pytest.mark.slow
 def test_bad_files_are_one_line_errors_in_a_real_process(files):
     result = run_cli("summarize", str(files / "missing.txt"))
     assert result.returncode == 2
@@ -124,6 +125,7 @@ def test_zero_or_negative_lengths(files, capsys, option):
     assert_one_line_error(capsys.readouterr().err, option[0])
 
 
+@pytest.mark.slow
 def test_json_output_carries_the_tree(files, tiny_seq2seq_path, capsys):
     code = main(
         [
@@ -148,6 +150,7 @@ def test_json_output_carries_the_tree(files, tiny_seq2seq_path, capsys):
     assert all(level["seconds"] >= 0 for level in result["levels"])
 
 
+@pytest.mark.slow
 def test_stdin_with_the_embedded_default(squality_stories):
     story = squality_stories[3]["document"].encode()
     result = run_cli("summarize", "-", "--max-words", "120", "--quiet", stdin=story)
