@@ -16,6 +16,9 @@ from recsum.segment import Sentence
 from recsum.tokens import TokenCounter
 
 SEPARATOR = "\n"
+# Pieces of a sentence too long for a chunk are at most this many tokens: a readable run of
+# words in a summary, not a page.
+PIECE_TOKENS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +45,45 @@ def content_room(tokens: TokenCounter, budget: int) -> int:
 
 
 def _split_long(sentence: Sentence, tokens: TokenCounter, room: int) -> list[Sentence]:
-    """Pieces of a too-long sentence, each at most ``room`` content tokens, cut between tokens."""
-    spans = tokens.spans(sentence.text)
-    pieces = []
-    for begin in range(0, len(spans), room):
-        piece = spans[begin : begin + room]
-        text = sentence.text[piece[0][0] : piece[-1][1]]
-        # Source offsets are approximate inside a sentence whose whitespace was normalized.
-        start = min(sentence.start + piece[0][0], sentence.end)
-        pieces.append(Sentence(text, start, min(sentence.start + piece[-1][1], sentence.end)))
-    return pieces
+    """Pieces of a too-long sentence (text without sentence boundaries: one huge line, a table,
+    code): runs of whole words of at most :data:`PIECE_TOKENS` tokens (and ``room``); a single
+    word longer than that is cut between its tokens."""
+    limit = min(room, PIECE_TOKENS)
+    text = sentence.text
+    pieces: list[tuple[int, int]] = []  # character spans in ``text``
+    first = last = None  # token spans of the piece being filled
+    count = 0
+    for word in _words(tokens.spans(text)):
+        if len(word) > limit:  # one word longer than a piece: cut between its tokens
+            if first is not None:
+                pieces.append((first, last))
+            pieces += [(word[i][0], word[min(i + limit, len(word)) - 1][1])
+                       for i in range(0, len(word), limit)]
+            first, count = None, 0
+            continue
+        if first is not None and count + len(word) > limit:
+            pieces.append((first, last))
+            first, count = None, 0
+        first = word[0][0] if first is None else first
+        last = word[-1][1]
+        count += len(word)
+    if first is not None:
+        pieces.append((first, last))
+    # Source offsets are approximate inside a sentence whose whitespace was normalized.
+    return [Sentence(text[begin:end], min(sentence.start + begin, sentence.end),
+                     min(sentence.start + end, sentence.end)) for begin, end in pieces]
+
+
+def _words(spans: Sequence[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Token spans grouped into words: a token that does not touch the previous one starts a
+    word (subwords and trailing punctuation touch theirs)."""
+    words: list[list[tuple[int, int]]] = []
+    for span in spans:
+        if words and words[-1][-1][1] == span[0]:
+            words[-1].append(span)
+        else:
+            words.append([span])
+    return words
 
 
 def fit_sentences(

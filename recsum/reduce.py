@@ -8,8 +8,8 @@ it came from.
 - An extractive part summarizer that rates sentences (:class:`SentenceRater`, the default)
   reads the document once; its ratings travel up the levels with the sentences they rate, each
   level keeps the best of every chunk, and once the survivors fit the last pass's pool (one
-  chunk, or twice the requested length when that is larger) the last pass chooses among all of
-  them at once within the requested length.
+  chunk, or ``final_pool`` times the requested length when that is larger) the last pass
+  chooses among all of them at once within the requested length.
 - Any other part summarizer (a seq2seq model) summarizes every chunk to a ``shrink`` fraction of
   its tokens; the summaries are joined one sentence per line and chunked again until the text
   fits one chunk, whose summary is the result.
@@ -22,11 +22,13 @@ Several documents can be reduced together, so that their chunks share model batc
 
 from __future__ import annotations
 
+import logging
 import math
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 
 from tqdm import tqdm
 
@@ -45,8 +47,11 @@ from recsum.segment import Sentence, split_sentences
 from recsum.select import select_sentences
 from recsum.summarizers.base import PartSummarizer, SentenceRater
 
+logger = logging.getLogger("recsum")
 # The extractive last pass chooses among at most this many times the requested length.
 POOL_LENGTHS = 2
+# A chunk must hold a short sentence: fewer tokens of text leave nothing but word fragments.
+MIN_CHUNK_TEXT = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +138,7 @@ class RecursiveReducer:
         shrink: float = 0.5,
         max_depth: int | None = None,
         batch_chunks: int = 32,
+        final_pool: float = POOL_LENGTHS,
     ) -> None:
         budget = chunk_tokens or summarizer.input_budget
         if budget < 1 or budget > summarizer.input_budget:
@@ -146,14 +152,22 @@ class RecursiveReducer:
             raise RecsumError(f"max_depth must be at least 1, got {max_depth}")
         if overlap < 0:
             raise RecsumError(f"overlap must be zero or more sentences, got {overlap}")
+        if not final_pool >= 1:
+            raise RecsumError(f"final_pool must be at least 1 (times the length), got {final_pool}")
         self.summarizer = summarizer
         self.budget = budget
         self.overlap = overlap
         self.shrink = shrink
         self.max_depth = max_depth
         self.batch_chunks = batch_chunks
+        self.final_pool = final_pool
         self._room = content_room(summarizer.tokens, budget)
         self._overhead = budget - self._room
+        if self._room < MIN_CHUNK_TEXT:
+            raise RecsumError(
+                f"chunk_tokens {budget} leaves {self._room} tokens of text after the model's "
+                f"{self._overhead} special tokens; a chunk must hold at least {MIN_CHUNK_TEXT} "
+                f"(use chunk_tokens {self._overhead + MIN_CHUNK_TEXT} or more)")
         # Context repeated from the previous chunk: at most this share of a chunk, so that the
         # chunks of a level hold at most (1 + shrink) / (2 shrink) times its text and keeping
         # ``shrink`` of each still shrinks the text by (1 + shrink) / 2 at least.
@@ -193,9 +207,17 @@ class RecursiveReducer:
                                 for u, n in zip(units, counts, strict=True)])
 
     def _chunks(self, units: Sequence[_Unit], overlap: int) -> list[Chunk]:
-        return pack_units([Sentence(u.text, u.start, u.end) for u in units],
-                          [u.tokens + self._overhead for u in units], self.summarizer.tokens,
-                          self.budget, overlap, self._context_tokens)
+        chunks = pack_units([Sentence(u.text, u.start, u.end) for u in units],
+                            [u.tokens + self._overhead for u in units], self.summarizer.tokens,
+                            self.budget, overlap, self._context_tokens)
+        short = sum(previous.last + 1 - chunk.first < overlap
+                    for previous, chunk in pairwise(chunks))
+        if short:
+            logger.warning(
+                "overlap %d: %d of %d chunks repeat fewer sentences, since a chunk of %d tokens "
+                "repeats at most %d tokens of context (so that every level shrinks)",
+                overlap, short, len(chunks) - 1, self.budget, self._context_tokens)
+        return chunks
 
     # Extractive: read once, carry the ratings up, choose among all survivors at the end.
 
@@ -273,12 +295,13 @@ class RecursiveReducer:
         return [i in keep for i in range(len(units))]
 
     def _pool(self, document: _Document, length: Length) -> float:
-        """Tokens the last pass chooses from: one chunk, or more for a long summary."""
+        """Tokens the last pass chooses from: one chunk, or ``final_pool`` times the length
+        when that is more (infinite: one pass over the whole document, no level before)."""
         wanted = length.value
         if length.unit == "words":
             words = sum(count_words(u.text) for u in document.units)
             wanted *= sum(u.tokens for u in document.units) / max(words, 1)
-        return max(self._room, POOL_LENGTHS * wanted)
+        return max(self._room, self.final_pool * wanted)
 
     # Abstractive: summarize every chunk, join, repeat until one chunk is left.
 

@@ -70,3 +70,14 @@ def test_real_tokenizer_budget_includes_special_tokens_and_splits_long_sentences
 def test_a_budget_that_only_holds_special_tokens_is_refused(extractive):
     with pytest.raises(RecsumError, match="special tokens"):
         chunk_sentences(split_sentences("Some text."), extractive.tokens, 2)
+
+
+def test_text_without_sentence_boundaries_is_cut_into_word_pieces(extractive):
+    from recsum.chunk import PIECE_TOKENS, fit_sentences
+
+    words = ["Lacs", "Strikecheriness", "walking", "overlapping,"] * 300
+    text = " ".join(words)  # one "sentence" of 1,200 words, no full stop
+    units, counts = fit_sentences(split_sentences(text), extractive.tokens, 512)
+    assert len(units) > 1 and max(counts) <= PIECE_TOKENS + 2
+    assert " ".join(u.text for u in units) == text  # whole words, none cut, none lost
+    assert all(u.text.split()[0] in words for u in units)

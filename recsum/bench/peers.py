@@ -1,19 +1,23 @@
 """Other extractive summarizers, run on the same documents to the same word budget.
 
-sumy's LexRank and TextRank read a document model built from recsum's own sentence splitter
-(sumy's tokenizer needs nltk's punkt data, which is absent offline); its ranking is cut to the
-word budget the way recsum's baselines are. bert-extractive-summarizer is given the embedded
-MiniLM model; it picks a number of sentences, so it is asked for as many as fill the budget on
-average and its output is cut to the budget.
+sumy's LexRank and TextRank read a document model built from the sentences every recsum system
+reads (split and cleaned; sumy's tokenizer needs nltk's punkt data, which is absent offline);
+its ranking is cut to the word budget the way recsum's baselines are. As a system (``kind =
+"sumy"``, ``method = "lexrank"`` or ``"textrank"``) it runs in pipelines beside recsum's own.
+bert-extractive-summarizer is given the embedded MiniLM model; it picks a number of sentences,
+so it is asked for as many as fill the budget on average and its output is cut to the budget.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from recsum.length import count_words, truncate_words
+from recsum.baselines.scoring import word_budget
+from recsum.clean import readable_sentences
+from recsum.errors import RecsumError
+from recsum.length import Length, count_words, truncate_words
 from recsum.quirks import import_bert_extractive
 from recsum.segment import split_sentences
 
@@ -63,7 +67,7 @@ def _sumy(kind: str, max_words: int) -> PeerSummarizer:
     tokenizer = _WordTokenizer()
 
     def run(text: str) -> str:
-        sentences = [Sentence(s.text, tokenizer) for s in split_sentences(text)]
+        sentences = [Sentence(s.text, tokenizer) for s in readable_sentences(text)]
         document = ObjectDocumentModel([Paragraph(sentences)])
         chosen = summarizer(document, _within_budget(max_words))
         return "\n".join(str(s) for s in chosen)
@@ -81,7 +85,8 @@ def _bert_extractive(max_words: int) -> PeerSummarizer:
         """The library's own length filter, over the same sentences recsum splits."""
 
         def process(self, body: str, min_length: int = 40, max_length: int = 600) -> list[str]:
-            return [s.text for s in split_sentences(body) if max_length > len(s.text) > min_length]
+            return [s.text for s in readable_sentences(body)
+                    if max_length > len(s.text) > min_length]
 
     path = default_model_path()
     config = AutoConfig.from_pretrained(path, output_hidden_states=True)
@@ -104,3 +109,17 @@ def build_peer(name: str, max_words: int) -> PeerSummarizer:
     if name == "bert-extractive":
         return _bert_extractive(max_words)
     return _sumy(name, max_words)
+
+
+class SumySystem:
+    """sumy's LexRank or TextRank as a whole-document :class:`~recsum.evaluation.systems.System`."""
+
+    def __init__(self, method: str = "lexrank") -> None:
+        if method not in ("lexrank", "textrank"):
+            raise RecsumError(f"unknown sumy method {method!r}; use lexrank or textrank")
+        self.name = f"sumy-{method}"
+
+    def summarize_documents(self, documents: Sequence[str], length: Length, *,
+                            references: Sequence[Sequence[str]] | None = None) -> list[str]:
+        run = _sumy(self.name, word_budget(length))
+        return [run(document) for document in documents]

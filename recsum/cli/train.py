@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shlex
 import shutil
 import sys
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from recsum.cli.options import positive_int
+from recsum.config import WINDOW_TOKENS
 
 
 def register(subparsers) -> None:
@@ -23,7 +25,7 @@ def register(subparsers) -> None:
                     "squality:squality/train.jsonl. Rerunning a command that was stopped "
                     "resumes after its last finished epoch.")
     parser.add_argument("kind", choices=["part", "lstm", "bigbird"])
-    parser.add_argument("--output", required=True,
+    parser.add_argument("--output", default=None,
                         help="folder for config.json + model.safetensors")
     parser.add_argument("--train", action="append", required=True, metavar="ADAPTER:PATH",
                         help="training dataset (repeat for several)")
@@ -51,15 +53,35 @@ def register(subparsers) -> None:
     parser.add_argument("--max-tokens", type=positive_int, default=None,
                         help="bigbird: tokens read per document (default 4096)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    cv = parser.add_argument_group(
+        "cross-validation (part)", "With --cross-validate K, nothing is saved: the part scorer is "
+        "trained K times, each time without one fold of the training documents, which the "
+        "recursive reducer then summarizes; ROUGE is printed per training dataset.")
+    cv.add_argument("--cross-validate", type=positive_int, default=None, metavar="K")
+    cv.add_argument("--chunk-tokens", type=positive_int, default=None,
+                    help="tokens per chunk the encoder and the reducer read (default: "
+                         f"{WINDOW_TOKENS})")
+    cv.add_argument("--length-penalty", type=float, nargs="+", default=[None],
+                    help="rating discount per log(word) of a sentence (default: 0.5); several "
+                         "values are each scored, on the same training runs")
+    cv.add_argument("--context-penalty", type=float, nargs="+", default=[None],
+                    help="rating discount of dialogue and 'But ...' sentences (default: 0.5)")
+    cv.add_argument("--final-pool", type=float, nargs="+", default=[None],
+                    help="the last pass chooses among this many times the length (default: 2; "
+                         "inf: one pass over the whole document)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from recsum.errors import RecsumError
-    from recsum.training import CHECKPOINTS, TrainingSettings, holdout_split, load_datasets
+    from recsum.training import CHECKPOINTS, holdout_split, load_datasets
 
     if args.learning_rate is not None and args.learning_rate <= 0:
         raise RecsumError(f"--learning-rate must be positive, got {args.learning_rate}")
+    if args.cross_validate is not None:
+        return _cross_validate(args)
+    if args.output is None:
+        raise RecsumError("--output is required: the folder to save the trained model in")
     output = Path(args.output)
     checkpoints = output / CHECKPOINTS
     if args.overwrite:
@@ -68,19 +90,12 @@ def run(args: argparse.Namespace) -> int:
         raise RecsumError(f"{output} already holds a trained model; pass --overwrite to replace "
                           "it, or choose another --output")
     train = load_datasets(args.train, args.limit)  # fail fast on a bad path, before any model
-    if args.kind == "part":
-        from recsum.summarizers.train import PART_TRAINING as defaults
-    else:
-        defaults = TrainingSettings()
     holdout = args.holdout if args.holdout is not None else (0.0 if args.kind == "part" else 0.1)
     if args.dev:
         dev = load_datasets(args.dev, args.dev_limit)
     else:
         train, dev = holdout_split(train, holdout, args.seed)
-    chosen = {"epochs": args.epochs, "patience": args.patience,
-              "learning_rate": args.learning_rate}
-    settings = replace(defaults, seed=args.seed, progress=not args.quiet,
-                       **{k: v for k, v in chosen.items() if v is not None})
+    settings = _settings(args)
     if args.kind == "part":
         from recsum.evaluation.data import ADAPTERS
         from recsum.summarizers.scorer import ScorerConfig
@@ -105,4 +120,40 @@ def run(args: argparse.Namespace) -> int:
                       "dev_documents": len(dev), "best_epoch": log.best_epoch,
                       "train_loss": log.train_loss, "dev_loss": log.dev_loss}, indent=2))
     print(f"saved {args.kind} model to {output}", file=sys.stderr)
+    return 0
+
+
+def _settings(args: argparse.Namespace):
+    """The kind's training settings, with what the command line changes."""
+    from recsum.training import TrainingSettings
+
+    if args.kind == "part":
+        from recsum.summarizers.train import PART_TRAINING as defaults
+    else:
+        defaults = TrainingSettings()
+    chosen = {"epochs": args.epochs, "patience": args.patience,
+              "learning_rate": args.learning_rate}
+    return replace(defaults, seed=args.seed, progress=not args.quiet,
+                   **{k: v for k, v in chosen.items() if v is not None})
+
+
+def _cross_validate(args: argparse.Namespace) -> int:
+    from recsum.errors import RecsumError
+    from recsum.summarizers.train import cross_validate
+    from recsum.training import load_datasets
+
+    if args.kind != "part":
+        raise RecsumError("--cross-validate is for `recsum train part`")
+    records, datasets = [], []
+    for source in args.train:
+        loaded = load_datasets([source], args.limit)
+        records += loaded
+        datasets += [source] * len(loaded)
+    grid = itertools.product(args.length_penalty, args.context_penalty, args.final_pool)
+    selections = [{k: v for k, v in zip(("length_penalty", "context_penalty", "final_pool"),
+                                        values, strict=True) if v is not None}
+                  for values in grid]
+    results = cross_validate(records, datasets, args.cross_validate, _settings(args),
+                             chunk_tokens=args.chunk_tokens, selections=selections)
+    print(json.dumps([asdict(result) for result in results], indent=2))
     return 0

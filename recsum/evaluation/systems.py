@@ -57,6 +57,8 @@ SYSTEMS: Mapping[str, Entry] = {
     "lead": Entry("recsum.baselines.lead:LeadSystem", "the first sentences that fit the budget"),
     "textrank": Entry("recsum.baselines.textrank:TextRankSystem",
                       "TextRank (or LexRank with method = \"lexrank\") over all sentences"),
+    "sumy": Entry("recsum.bench.peers:SumySystem",
+                  "sumy's LexRank (or TextRank with method = \"textrank\"), same sentences"),
     "oracle": Entry("recsum.baselines.oracle:OracleSystem",
                     "greedy ROUGE selection against the references: the upper bound",
                     reads_references=True),

@@ -75,17 +75,19 @@ class ExtractiveSummarizer:
     def rate(self, documents: Sequence[ChunkedDocument],
              progress: Callable[[int], None] | None = None) -> list[np.ndarray]:
         """Per document, each unit's keep-logit less the discounts for length and context."""
+        return [self.discounted(self.scorer.rate(vectors, features), [u.text for u in doc.units])
+                if doc.units else np.zeros(0)
+                for doc, (vectors, features) in zip(documents, self.read(documents, progress),
+                                                    strict=True)]
+
+    def discounted(self, logits: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """Logits less ``length_penalty`` × log(words) and ``context_penalty`` for a sentence
+        that leans on what came before it."""
         config = self.scorer.config
-        ratings = []
-        for document, (vectors, features) in zip(documents, self.read(documents, progress),
-                                                 strict=True):
-            texts = [unit.text for unit in document.units]
-            words = np.array([count_words(text) for text in texts])
-            logits = self.scorer.rate(vectors, features) if texts else np.zeros(0)
-            ratings.append(logits - config.length_penalty * np.log(np.maximum(words, 1))
-                           - config.context_penalty * np.array([leans_on_context(t)
-                                                                for t in texts], dtype=float))
-        return ratings
+        words = np.array([count_words(text) for text in texts])
+        leaning = np.array([leans_on_context(text) for text in texts], dtype=float)
+        return (logits - config.length_penalty * np.log(np.maximum(words, 1))
+                - config.context_penalty * leaning)
 
     def read(self, documents: Sequence[ChunkedDocument],
              progress: Callable[[int], None] | None = None

@@ -10,15 +10,17 @@ on 2 CPU cores), then the scorer learns graded oracle labels. The settings below
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from recsum.chunk import ChunkedDocument, chunk_sentences, fit_sentences
 from recsum.clean import readable_sentences
 from recsum.config import WINDOW_TOKENS
+from recsum.errors import RecsumError
 from recsum.evaluation.data import Record
 from recsum.oracle import graded_oracle_labels
 from recsum.segment import Sentence
@@ -54,19 +56,22 @@ class Scoring(torch.nn.Module):
         return self.scorer(*features)
 
 
+def part_units(reader: ExtractiveSummarizer, text: str) -> list[Sentence]:
+    """The units the reducer makes of ``text`` for ``reader``: readable sentences that fit."""
+    return fit_sentences(readable_sentences(text), reader.tokens, reader.input_budget)[0]
+
+
 def part_examples(reader: ExtractiveSummarizer, records: Sequence[Record], *,
                   progress: bool = True, desc: str = "features") -> list[Example]:
     """Each record read as the reducer reads it, with graded oracle labels of its units."""
-
-    def units_of(text: str) -> list[Sentence]:
-        return fit_sentences(readable_sentences(text), reader.tokens, reader.input_budget)[0]
 
     def featurize(text: str, units: list[Sentence]):
         chunks = chunk_sentences(units, reader.tokens, reader.input_budget)
         ((vectors, features),) = reader.read([ChunkedDocument(units, chunks, len(text))])
         return (torch.from_numpy(vectors), torch.from_numpy(features)), len(units)
 
-    return make_examples(records, featurize, progress, desc, sentences_of=units_of,
+    return make_examples(records, featurize, progress, desc,
+                         sentences_of=partial(part_units, reader),
                          labeller=partial(graded_oracle_labels, weight=SECOND_CHOICE))
 
 
@@ -96,3 +101,87 @@ def train_part_scorer(train_records: Sequence[Record], dev_records: Sequence[Rec
     scorer.eval().save_pretrained(output)
     finish_checkpoint(output)
     return log
+
+
+@dataclass(frozen=True)
+class FoldScores:
+    """Cross-validated ROUGE F1 × 100 on one training dataset: summaries of ``words`` words,
+    chosen with the given selection settings."""
+
+    dataset: str
+    documents: int
+    words: int
+    selection: dict
+    rouge: dict[str, float]
+
+
+def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: int,
+                   settings: TrainingSettings | None = None, config: ScorerConfig | None = None,
+                   *, encoder: ChunkEncoder | None = None, chunk_tokens: int | None = None,
+                   selections: Sequence[dict] = ({},)) -> list[FoldScores]:
+    """Train on all folds but one, summarize the held-out documents with the recursive reducer
+    as the default does, and score them.
+
+    Scores are per dataset (``datasets[i]`` names record i's), each summary as long as that
+    dataset's references are on average, for every entry of ``selections`` (``length_penalty``,
+    ``context_penalty``, ``final_pool``: settings that change the choice, not the training).
+    MiniLM reads every document once; only the scorer is trained ``folds`` times.
+    """
+    from recsum.evaluation.rouge import rouge_per_document
+    from recsum.length import Length, count_words
+    from recsum.reduce import RecursiveReducer
+
+    if not 2 <= folds <= len(records):
+        raise RecsumError(f"cross-validation needs between 2 and {len(records)} folds, got "
+                          f"{folds}")
+    settings = settings or PART_TRAINING
+    encoder = encoder or load_encoder()
+    config = config or ScorerConfig(vector_size=encoder.hidden_size)
+    budget = chunk_tokens or min(encoder.max_tokens, WINDOW_TOKENS)
+    reader = ExtractiveSummarizer(encoder, PartScorer(config), input_budget=budget)
+    examples = part_examples(reader, records, progress=settings.progress, desc="MiniLM reads")
+    order = np.random.default_rng(settings.seed).permutation(len(records))
+    logits: dict[int, np.ndarray] = {}
+    for fold in range(folds):
+        held = set(order[fold::folds].tolist())
+        seed_everything(settings.seed)
+        scorer = PartScorer(config)
+        train_model(Scoring(scorer), [e for i, e in enumerate(examples) if i not in held], [],
+                    replace(settings, progress=False))
+        for index in held:
+            vectors, features = examples[index].features
+            logits[index] = scorer.rate(vectors.numpy(), features.numpy())
+    results = []
+    for selection in selections:
+        reader.scorer = PartScorer(replace(config, **{k: v for k, v in selection.items()
+                                                      if k != "final_pool"}))
+        for dataset in dict.fromkeys(datasets):
+            rows = [i for i, name in enumerate(datasets) if name == dataset]
+            words = round(float(np.mean([count_words(r) for i in rows
+                                         for r in records[i].references])))
+            ratings = [reader.discounted(logits[i], [u.text for u in part_units(
+                reader, records[i].document)]) for i in rows]
+            reducer = RecursiveReducer(_Recorded(reader, ratings), chunk_tokens=budget,
+                                       **{k: v for k, v in selection.items() if k == "final_pool"})
+            summaries = [result.summary for result in reducer.reduce_many(
+                [records[i].document for i in rows], Length(words))]
+            scores = rouge_per_document(summaries, [records[i].references for i in rows])
+            results.append(FoldScores(dataset, len(rows), words, dict(selection), {
+                name: round(100 * float(values["fmeasure"].mean()), 2)
+                for name, values in scores.items()}))
+    return results
+
+
+class _Recorded:
+    """A rater that gives back ratings computed before, document after document."""
+
+    def __init__(self, reader: ExtractiveSummarizer, ratings: Sequence[np.ndarray]) -> None:
+        self.name, self.input_budget, self.tokens = reader.name, reader.input_budget, reader.tokens
+        self.summarize = reader.summarize
+        self._ratings = list(ratings)
+
+    def rate(self, documents, progress=None) -> list[np.ndarray]:
+        rated, self._ratings = self._ratings[: len(documents)], self._ratings[len(documents):]
+        if any(len(r) != len(d.units) for r, d in zip(rated, documents, strict=True)):
+            raise RuntimeError("recorded ratings do not match the reducer's sentences")
+        return rated
