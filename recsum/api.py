@@ -105,7 +105,7 @@ class Summarizer:
         """The budget a call asks for: ``max_tokens``, else ``max_words``, else the config's."""
         if max_tokens is not None:
             return Length(max_tokens, "tokens")
-        return Length(max_words or self.config.max_words)
+        return Length(self.config.max_words if max_words is None else max_words)
 
 
 def summarize(text: str, max_words: int | None = None, **settings: Any) -> str:

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from transformers import GenerationConfig
 
 DEFAULT_MAX_WORDS = 300
+# The name of the embedded extractive default (also meant by model None).
+EXTRACTIVE_MODEL = "minilm"
+DTYPES = ("float32", "bfloat16", "float16")
 # The input window of the embedded MiniLM encoder, and the fallback for models that state none.
 WINDOW_TOKENS = 512
 # Decoding of a seq2seq part summarizer unless told otherwise: beam search without repeated
@@ -74,7 +77,39 @@ class SummarizerConfig:
         generation = {key: value for key, value in options.items() if key not in fields}
         if generation:
             chosen["generation"] = generation_config(**generation)
-        return cls(**chosen)
+        config = cls(**chosen)
+        unused = sorted({"batch_size", "trust_remote_code"} & set(chosen))
+        if config.extractive and unused:
+            raise RecsumError(f"{', '.join(unused)}: only for a seq2seq model; the embedded "
+                              "extractive default takes none (name a seq2seq model, or omit it)")
+        return config
+
+    def __post_init__(self) -> None:
+        """Every setting checked here, for the Python API and the command line alike."""
+        for name, least in (("batch_size", 1), ("chunk_tokens", 1), ("max_depth", 1),
+                            ("max_words", 1), ("overlap", 0)):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                      or value < least):
+                raise RecsumError(f"{name} must be a whole number of at least {least}, got "
+                                  f"{value!r}")
+        if not 0 < self.shrink < 1:
+            raise RecsumError(f"shrink must be between 0 and 1, got {self.shrink}")
+        if self.dtype not in DTYPES:
+            raise RecsumError(f"unknown dtype {self.dtype!r}; use one of {', '.join(DTYPES)}")
+        if self.dtype == "float16" and self.device == "cpu":
+            raise RecsumError("dtype float16 needs a GPU (device cuda or mps); on cpu use "
+                              "float32 or bfloat16")
+        if self.extractive and self.generation is not None:
+            given = sorted(self.generation.to_diff_dict().keys() - {"transformers_version"})
+            raise RecsumError(f"{', '.join(given) or 'generation settings'}: only a seq2seq "
+                              "model generates; the embedded extractive default takes none "
+                              "(name a seq2seq model, or omit them)")
+
+    @property
+    def extractive(self) -> bool:
+        """Whether ``model`` names the embedded extractive default."""
+        return self.model in (None, EXTRACTIVE_MODEL)
 
     def replace(self, **changes: Any) -> SummarizerConfig:
         """A copy with ``changes``; an unknown name is a one-line error listing the known ones."""

@@ -149,6 +149,11 @@ class BigBirdHead(SavedModel, nn.Module):
 class BigBirdSystem(ExtractiveSystem):
     """The warm-started BigBird encoder and its trained head as a whole-document System."""
 
+    @staticmethod
+    def check(path: str = "models/bigbird", device: str = "cpu") -> None:
+        """Fail now, not after other systems ran, when there is no trained head in ``path``."""
+        BigBirdHead.check_saved(path)
+
     def __init__(self, path: str = "models/bigbird", device: str = "cpu") -> None:
         from transformers import AutoTokenizer
 

@@ -54,10 +54,11 @@ def run(args: argparse.Namespace) -> int:
     from recsum.evaluation.batch import run_batch
     from recsum.evaluation.data import load_records
     from recsum.evaluation.predictions import batch_settings
-    from recsum.evaluation.systems import build_system, entry
+    from recsum.evaluation.systems import build_system, check_system, entry
     from recsum.length import Length
 
     options = system_options(args)
+    check_system(args.system, options, tasks=args.tasks)
     # Only the oracle reads references while summarizing; plain text files have none.
     records = load_records(dataset_spec(args),
                            need_references=entry(args.system).reads_references)

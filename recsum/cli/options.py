@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from recsum.config import DEFAULT_MAX_WORDS, GENERATION_DEFAULTS, SummarizerConfig
+from recsum.config import DEFAULT_MAX_WORDS, DTYPES, GENERATION_DEFAULTS, SummarizerConfig
 from recsum.errors import RecsumError
 
 DEFAULTS = SummarizerConfig()
@@ -56,7 +56,7 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
         help="part scorer made by `recsum train part` (default: the shipped one)",
     )
     group.add_argument("--device", help=f"cpu, cuda, mps or auto (default: {DEFAULTS.device})")
-    group.add_argument("--dtype", choices=["float32", "bfloat16", "float16"],
+    group.add_argument("--dtype", choices=DTYPES,
                        help=f"default: {DEFAULTS.dtype}")
     group.add_argument(
         "--chunk-tokens",

@@ -133,7 +133,7 @@ def _settings(args: argparse.Namespace):
         defaults = TrainingSettings()
     chosen = {"epochs": args.epochs, "patience": args.patience,
               "learning_rate": args.learning_rate}
-    return replace(defaults, seed=args.seed, progress=not args.quiet,
+    return replace(defaults, seed=args.seed, progress=not args.quiet and sys.stderr.isatty(),
                    **{k: v for k, v in chosen.items() if v is not None})
 
 

@@ -20,7 +20,7 @@ from recsum.evaluation.batch import run_batch
 from recsum.evaluation.data import DatasetSpec, load_records
 from recsum.evaluation.predictions import batch_settings
 from recsum.evaluation.report import SystemScores, score_predictions, write_report
-from recsum.evaluation.systems import SYSTEMS, build_system
+from recsum.evaluation.systems import SYSTEMS, build_system, check_system
 from recsum.length import Length
 
 SECTIONS = {"name", "dataset", "length", "systems", "evaluation", "batch", "output"}
@@ -163,6 +163,8 @@ def run_pipeline(pipeline: Pipeline, *, overwrite: bool = False, progress: bool 
                  commands: Sequence[str] = (), **collaborators: Any) -> PipelineResult:
     """Batch every system (resuming finished work), then evaluate all and write the report.
     ``collaborators`` go to the systems that take them (``part_summarizer=``)."""
+    for entry in pipeline.systems:  # before any runs: a missing model fails at once
+        check_system(entry.kind, entry.options, tasks=pipeline.dataset.tasks)
     records = load_records(pipeline.dataset)
     length = Length(pipeline.max_words, "words")
     for entry in pipeline.systems:

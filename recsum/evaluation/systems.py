@@ -75,6 +75,30 @@ def entry(kind: str) -> Entry:
     return SYSTEMS[kind]
 
 
+def check_system(kind: str, options: Mapping[str, Any] | None = None, *,
+                 tasks: str = "generic") -> None:
+    """Everything about building ``kind`` with ``options`` that can be known without loading a
+    model: the options it takes, a factory's own ``check`` (a trained model is there), and
+    whether it answers the questions ``tasks`` asks. A pipeline checks all before running any."""
+    if tasks != "generic" and not entry(kind).takes_query:
+        raise RecsumError(f"system {kind!r} summarizes without a query: for tasks {tasks!r} it "
+                          "would answer every question with the same generic summary; use "
+                          "tasks generic")
+    factory = entry(kind).resolve()
+    if "options" in inspect.signature(factory).parameters:
+        from recsum.config import SummarizerConfig
+
+        SummarizerConfig.from_options(dict(options or {}))
+        return
+    try:
+        inspect.signature(factory).bind(**(options or {}))
+    except TypeError as error:
+        raise RecsumError(f"bad options for system {kind!r}: {error}") from None
+    check = getattr(factory, "check", None)
+    if check is not None:
+        check(**(options or {}))
+
+
 def build_system(kind: str, options: Mapping[str, Any] | None = None,
                  **collaborators: Any) -> System:
     """Build the system registered as ``kind`` with ``options``; each collaborator is passed to

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from recsum.config import SummarizerConfig
+from recsum.config import EXTRACTIVE_MODEL, SummarizerConfig
 from recsum.errors import RecsumError
 from recsum.summarizers.base import PartSummarizer, SentenceRater
 from recsum.summarizers.extractive import ExtractiveSummarizer, default_model_path
 from recsum.summarizers.seq2seq import Seq2SeqSummarizer
 
-DEFAULT_MODEL = "minilm"
+DEFAULT_MODEL = EXTRACTIVE_MODEL
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -26,7 +26,7 @@ def load_part_summarizer(config: SummarizerConfig | None = None) -> PartSummariz
     extractive default (with the trained ``scorer`` folder, by default the shipped one); any
     other model is a seq2seq id or path."""
     config = config or SummarizerConfig()
-    if config.model in (None, DEFAULT_MODEL):
+    if config.extractive:
         return ExtractiveSummarizer.from_pretrained(
             scorer=config.scorer, device=config.device, dtype=config.dtype
         )

@@ -127,3 +127,19 @@ def test_evaluate_prints_the_table_writes_json_and_refuses_mismatched_ids(tmp_pa
     assert "\n" not in error
     assert "1 id(s) not in the references ('zz')" in error
     assert "4 reference id(s) without a prediction ('d0', 'd1', 'd2', 'd3')" in error
+
+
+def test_a_missing_trained_model_fails_before_any_system_runs(tmp_path, dataset):
+    text = PIPELINE + '[[systems]]\nkind = "lstm"\npath = "{output}/no-model"\n'
+    pipeline = load_pipeline(write_pipeline(tmp_path, dataset, text))
+    with pytest.raises(RecsumError, match=r"recsum train lstm --output \S+ --train squality:"):
+        run_pipeline(pipeline, progress=False, part_summarizer=PrefixSummarizer(64))
+    assert not (tmp_path / "out" / "predictions").exists()
+
+
+def test_query_tasks_are_refused_for_systems_without_a_query(tmp_path, data_dir, capsys):
+    code = main(["batch", str(data_dir / "squality" / "dev.jsonl"), "--adapter", "squality",
+                 "--tasks", "query", "--system", "lead", "-o", str(tmp_path / "p.jsonl")])
+    assert code == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "summarizes without a query" in error
