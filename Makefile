@@ -6,7 +6,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_VERBOSITY := error
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install browser demo test clean
+.PHONY: install browser demo test test-fast clean
 
 # torch is pinned to the CPU wheel: an unpinned torch pulls a CUDA build of several GB.
 $(BIN)/recsum: pyproject.toml
@@ -35,9 +35,15 @@ install: $(BIN)/recsum browser
 demo: install
 	$(BIN)/recsum summarize data/sample-report.md --max-words 150
 
+# Everything, as CI runs it (slow tests included: real stories, cold starts, kill -9, Chromium).
 test: install
 	$(BIN)/ruff check recsum tests
 	$(BIN)/python -m pytest -q
+
+# The fast tier while iterating: tests marked slow are left out (under a minute on 2 cores).
+test-fast: install
+	$(BIN)/ruff check recsum tests
+	$(BIN)/python -m pytest -q -m "not slow"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis outputs

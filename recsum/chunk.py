@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from recsum.config import WINDOW_TOKENS
 from recsum.errors import RecsumError
 from recsum.segment import Sentence
 from recsum.tokens import TokenCounter
@@ -106,7 +107,7 @@ def fit_sentences(
 def chunk_sentences(
     sentences: Sequence[Sentence],
     tokens: TokenCounter,
-    budget: int = 512,
+    budget: int = WINDOW_TOKENS,
     overlap: int = 0,
     context_tokens: int | None = None,
 ) -> list[Chunk]:

@@ -4,8 +4,16 @@ The CLI prints ``RecsumError`` messages without a traceback and exits non-zero; 
 else that escapes is a bug and keeps its traceback.
 """
 
+from collections.abc import Sequence
+
 
 class RecsumError(Exception):
     """A mistake in the user's input or settings, explained in one line."""
 
     exit_code = 2
+
+
+def list_ids(ids: Sequence[str], most: int = 5) -> str:
+    """A few ids for a message, and how many more there are."""
+    shown = ", ".join(repr(i) for i in ids[:most])
+    return shown + (f" and {len(ids) - most} more" if len(ids) > most else "")

@@ -10,32 +10,11 @@ hard-wrapped prose lines are joined and left to Punkt.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-
-def _import_punkt():
-    """nltk's punkt module, loaded without the heavy optional extras of nltk's package.
-
-    ``import nltk`` pulls in scikit-learn, SciPy and pandas for classifiers and statistics that
-    recsum never uses: about 2 of the 2.3 s it takes, on every ``recsum`` start. Those packages
-    are hidden while nltk loads (nltk treats them as absent) unless they are loaded already.
-    """
-    hidden = [name for name in ("sklearn", "scipy", "pandas") if name not in sys.modules]
-    sys.modules.update(dict.fromkeys(hidden))
-    try:
-        from nltk.tokenize import punkt
-    finally:
-        for name in hidden:
-            sys.modules.pop(name, None)
-    return punkt
-
-
-punkt_module = _import_punkt()
-PunktSentenceTokenizer = punkt_module.PunktSentenceTokenizer
-PunktTrainer = punkt_module.PunktTrainer
+from recsum.quirks import punkt_module
 
 # A line that starts a unit of its own: Markdown heading, quote, list item, table row, or a
 # transcript turn such as "Professor E: ..." or "A: ...". A heading also ends its unit.
@@ -71,7 +50,8 @@ ABBREVIATIONS = frozenset(
 
 
 @lru_cache(maxsize=1)
-def _punkt() -> PunktSentenceTokenizer:
+def _punkt():
+    punkt = punkt_module()  # first: nltk's package must load through it
     try:
         from nltk.data import load
 
@@ -79,10 +59,10 @@ def _punkt() -> PunktSentenceTokenizer:
     except LookupError:
         # punkt data absent: learn abbreviations and collocations from the shipped corpus.
         corpus = resources.files("recsum.resources").joinpath("punkt_corpus.txt")
-        trainer = PunktTrainer()
+        trainer = punkt.PunktTrainer()
         trainer.INCLUDE_ALL_COLLOCS = True
         trainer.train(corpus.read_text("utf-8"), finalize=True)
-        tokenizer = PunktSentenceTokenizer(trainer.get_params())
+        tokenizer = punkt.PunktSentenceTokenizer(trainer.get_params())
     tokenizer._params.abbrev_types.update(ABBREVIATIONS)
     return tokenizer
 

@@ -6,17 +6,30 @@ Plain text and Markdown are decoded here; PDF, HTML and Word files go through
 
 from __future__ import annotations
 
+import codecs
 import sys
 from pathlib import Path
 
 from recsum.errors import RecsumError
 from recsum.formats import detect_format, extract_text
 
+# Byte-order marks, longest first (UTF-32's LE mark begins with UTF-16's), and their codecs.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
 
 def decode_text(data: bytes, source: str, encoding: str = "utf-8") -> str:
-    """Decode a document, refusing binary data and empty text."""
-    if b"\x00" in data[:1_000_000]:
-        raise RecsumError(f"{source} looks binary (it contains NUL bytes); give a text file")
+    """Decode a document, refusing binary data and empty text.
+
+    A byte-order mark names the encoding (UTF-8, -16 or -32) unless another ``encoding`` than
+    the default is given. NUL bytes mean binary data, except in UTF-16 and -32, full of them.
+    """
+    if _codec(encoding) == "utf-8":
+        encoding = next((codec for bom, codec in _BOMS if data.startswith(bom)), encoding)
+    if not _codec(encoding).startswith(("utf-16", "utf-32")) and b"\x00" in data[:1_000_000]:
+        raise RecsumError(f"{source} looks binary (it contains NUL bytes); give a text file, "
+                          "or pass --encoding if it is UTF-16 or UTF-32 without a byte-order mark")
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -35,6 +48,14 @@ def decode_text(data: bytes, source: str, encoding: str = "utf-8") -> str:
     return text
 
 
+def _codec(encoding: str) -> str:
+    """The codec's canonical name (``UTF8`` is ``utf-8``); an unknown one stays as given."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
+
+
 def document_text(data: bytes, source: str, encoding: str = "utf-8") -> str:
     """The text of a document in any supported format; ``source`` is its file name (whose
     extension counts) or ``stdin``. Empty documents are refused."""
@@ -50,7 +71,13 @@ def document_text(data: bytes, source: str, encoding: str = "utf-8") -> str:
 def read_text(path: str | Path, encoding: str = "utf-8") -> str:
     """The text of a file (plain text, Markdown, PDF, HTML or DOCX), or of stdin for ``-``."""
     if str(path) == "-":
-        return document_text(sys.stdin.buffer.read(), "stdin", encoding)
+        if sys.stdin is None or sys.stdin.closed:
+            raise RecsumError("stdin is closed; pipe a document in, or give a file name")
+        try:
+            data = sys.stdin.buffer.read()
+        except OSError as error:
+            raise RecsumError(f"cannot read stdin ({error.strerror}); give a file name") from None
+        return document_text(data, "stdin", encoding)
     file = Path(path)
     if file.is_dir():
         raise RecsumError(f"{file} is a directory; give a text file (or '-' for stdin)")

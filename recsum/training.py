@@ -30,8 +30,8 @@ from torch import nn
 from tqdm import tqdm
 
 from recsum.clean import readable_sentences
-from recsum.data import DatasetSpec, Record, load_records
 from recsum.errors import RecsumError
+from recsum.evaluation.data import DatasetSpec, Record, load_records
 from recsum.length import count_words
 from recsum.oracle import oracle_labels
 from recsum.segment import Sentence

@@ -22,7 +22,7 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def squality_stories(data_dir) -> list[dict]:
     """SQuALITY dev records through the project's adapter: id, document, the 4 references."""
-    from recsum.data import DatasetSpec, load_records
+    from recsum.evaluation.data import DatasetSpec, load_records
 
     spec = DatasetSpec(str(data_dir / "squality" / "dev.jsonl"), adapter="squality")
     return [asdict(record) for record in load_records(spec)]

@@ -15,8 +15,8 @@ import pytest
 from documents import PAGE_ONE, PAGE_TWO, docx_bytes, encrypted_pdf, pdf_bytes, scanned_pdf
 
 from recsum.cli.main import main
-from recsum.data import DatasetSpec, load_records
 from recsum.errors import RecsumError
+from recsum.evaluation.data import DatasetSpec, load_records
 from recsum.formats import detect_format, sniff
 from recsum.textio import document_text, read_text
 
@@ -207,6 +207,7 @@ def test_batch_stops_at_an_unreadable_document_before_writing(folder, capsys):
     assert not output.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.slow
 def test_summarize_a_pdf_story_from_the_cli_and_the_api(squality_stories, extractive, tmp_path,
                                                        capsys):

@@ -1,5 +1,6 @@
 """Baselines that read the whole document in one pass: lead, TextRank, oracle, LSTM, BigBird.
 
-Each is a :class:`recsum.systems.System`, registered in :data:`recsum.systems.SYSTEMS`; all of
-them extract sentences through :mod:`recsum.baselines.scoring`, so only the sentence scores differ.
+Each is a :class:`recsum.evaluation.systems.System`, registered in
+:data:`recsum.evaluation.systems.SYSTEMS`; all of them extract sentences through
+:mod:`recsum.baselines.scoring`, so only the sentence scores differ.
 """

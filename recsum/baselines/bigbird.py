@@ -1,9 +1,9 @@
 """The BigBird baseline: a 4,096-token block-sparse encoder warm-started from MiniLM, plus a head.
 
 The encoder is transformers' ``BigBirdModel`` (``attention_type="block_sparse"``) built with
-all-MiniLM-L6-v2's sizes: every MiniLM weight is copied and its 512 position embeddings are tiled
-to 4,096, as BigBird and Longformer were built from RoBERTa. It reads the whole document at once,
-up to 4,096 tokens; a longer document is truncated there, sentences past the cut are never
+all-MiniLM-L6-v2's sizes: every MiniLM weight is copied and its table of position embeddings is
+tiled to 4,096, as BigBird and Longformer were built from RoBERTa. It reads the whole document
+at once, up to 4,096 tokens; a longer document is truncated there, sentences past the cut are never
 selected, and the system reports how much was cut (``truncations``, and a log line). Each
 sentence is represented by the mean of its tokens' contextual states; the trained part is a
 :class:`~recsum.baselines.heads.SentenceScorer` head over those, fed by the same oracle labels and
@@ -148,6 +148,11 @@ class BigBirdHead(SavedModel, nn.Module):
 
 class BigBirdSystem(ExtractiveSystem):
     """The warm-started BigBird encoder and its trained head as a whole-document System."""
+
+    @staticmethod
+    def check(path: str = "models/bigbird", device: str = "cpu") -> None:
+        """Fail now, not after other systems ran, when there is no trained head in ``path``."""
+        BigBirdHead.check_saved(path)
 
     def __init__(self, path: str = "models/bigbird", device: str = "cpu") -> None:
         from transformers import AutoTokenizer

@@ -114,19 +114,28 @@ class SavedModel:
             tokenizer.save_pretrained(str(path))
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path, device: str = "cpu"):
-        from safetensors.torch import load_file
-
-        from recsum.summarizers.loading import resolve_device
-
+    def check_saved(cls, directory: str | Path) -> dict[str, Any]:
+        """The saved config in ``directory``; a folder without this kind of model is a one-line
+        error whose hint is a command that trains one."""
         path = Path(directory)
-        hint = f"train one with `recsum train {cls.model_type} --output {path}`"
+        hint = (f"train one with `recsum train {cls.model_type} --output {path} --train "
+                "squality:../shared/data/squality/train.jsonl`")
         if not (path / CONFIG_FILE).is_file() or not (path / WEIGHTS_FILE).is_file():
             raise RecsumError(f"no trained {cls.model_type} model in {path} "
                               f"({CONFIG_FILE} + {WEIGHTS_FILE}); {hint}")
         config = json.loads((path / CONFIG_FILE).read_text(encoding="utf-8"))
         if config.pop("model_type", None) != cls.model_type:
             raise RecsumError(f"{path} holds no {cls.model_type} model; {hint}")
+        return config
+
+    @classmethod
+    def from_pretrained(cls, directory: str | Path, device: str = "cpu"):
+        from safetensors.torch import load_file
+
+        from recsum.summarizers.loading import resolve_device
+
+        path = Path(directory)
+        config = cls.check_saved(path)
         known = {f.name for f in fields(cls.config_class)}
         model = cls(cls.config_class(**{k: v for k, v in config.items() if k in known}))
         model.load_state_dict(load_file(str(path / WEIGHTS_FILE)))

@@ -139,7 +139,13 @@ class HierarchicalLSTM(SavedModel, nn.Module):
 
 
 class LSTMSystem(ExtractiveSystem):
-    """The trained hierarchical BiLSTM as a whole-document :class:`~recsum.systems.System`."""
+    """The trained hierarchical BiLSTM as a whole-document
+    :class:`~recsum.evaluation.systems.System`."""
+
+    @staticmethod
+    def check(path: str = "models/lstm", device: str = "cpu") -> None:
+        """Fail now, not after other systems ran, when there is no trained model in ``path``."""
+        HierarchicalLSTM.check_saved(path)
 
     def __init__(self, path: str = "models/lstm", device: str = "cpu") -> None:
         from transformers import AutoTokenizer

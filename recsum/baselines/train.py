@@ -11,7 +11,7 @@ from pathlib import Path
 
 from recsum.baselines.bigbird import BigBirdHead, BigBirdHeadConfig, sentence_states
 from recsum.baselines.lstm import HierarchicalLSTM, LSTMConfig
-from recsum.data import Record
+from recsum.evaluation.data import Record
 from recsum.segment import Sentence
 from recsum.training import (
     CHECKPOINTS,

@@ -6,8 +6,8 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from recsum.data import DatasetSpec, Record, load_records
 from recsum.errors import RecsumError
+from recsum.evaluation.data import DatasetSpec, Record, load_records
 from recsum.length import count_words
 
 

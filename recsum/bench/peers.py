@@ -18,6 +18,7 @@ from recsum.baselines.scoring import word_budget
 from recsum.clean import readable_sentences
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words, truncate_words
+from recsum.quirks import import_bert_extractive
 from recsum.segment import split_sentences
 
 PEERS = ("sumy-lexrank", "sumy-textrank", "bert-extractive")
@@ -74,22 +75,8 @@ def _sumy(kind: str, max_words: int) -> PeerSummarizer:
     return run
 
 
-def _import_bert_extractive():
-    """bert-extractive-summarizer 0.10.1 imports TransfoXL classes that transformers 5 removed;
-    it only lists them for loading models by name, so empty placeholders let it import."""
-    import transformers
-
-    for name in ("TransfoXLModel", "TransfoXLTokenizer"):
-        if not hasattr(transformers, name):
-            setattr(transformers, name, type(name, (), {}))
-    from summarizer import Summarizer
-    from summarizer.text_processors.sentence_handler import SentenceHandler
-
-    return Summarizer, SentenceHandler
-
-
 def _bert_extractive(max_words: int) -> PeerSummarizer:
-    Summarizer, SentenceHandler = _import_bert_extractive()
+    Summarizer, SentenceHandler = import_bert_extractive()
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
     from recsum.summarizers import default_model_path
@@ -125,7 +112,7 @@ def build_peer(name: str, max_words: int) -> PeerSummarizer:
 
 
 class SumySystem:
-    """sumy's LexRank or TextRank as a whole-document :class:`~recsum.systems.System`."""
+    """sumy's LexRank or TextRank as a whole-document :class:`~recsum.evaluation.systems.System`."""
 
     def __init__(self, method: str = "lexrank") -> None:
         if method not in ("lexrank", "textrank"):

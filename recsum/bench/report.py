@@ -1,10 +1,12 @@
-"""The benchmark report: markdown tables for each section and PNG plots (matplotlib, Agg)."""
+"""The benchmark report: markdown tables for each section and PNG plots (matplotlib, no GUI)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+
+from recsum import quirks
 
 ROUGE_SHOWN = ("rouge1", "rouge2", "rougeLsum")
 
@@ -111,14 +113,10 @@ def _scaling(s: dict, out: Path) -> list[str]:
 
 
 def _plot_scaling(s: dict, out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     for key, label, name in (("seconds", "wall seconds", "scaling_time.png"),
                              ("peak_rss_mb", "peak RSS (MB)", "scaling_memory.png")):
-        figure, axes = plt.subplots(figsize=(6, 4))
+        figure = quirks.figure(figsize=(6, 4))
+        axes = figure.subplots()
         for system, runs in s["runs"].items():
             done = [r for r in runs if r["status"] == "ok"]
             if done:
@@ -130,7 +128,6 @@ def _plot_scaling(s: dict, out: Path) -> None:
         axes.legend(fontsize=8)
         figure.tight_layout()
         figure.savefig(out / name, dpi=100)
-        plt.close(figure)
 
 
 def _batching(b: dict) -> list[str]:
@@ -156,12 +153,8 @@ def _peers(p: dict, out: Path) -> list[str]:
 
 
 def _plot_peers(p: dict, out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(6, 4))
+    figure = quirks.figure(figsize=(6, 4))
+    axes = figure.subplots()
     for name, row in p["systems"].items():
         seconds = np.mean(row["seconds_per_doc"])
         axes.scatter([seconds], [row["rouge"]["rouge1"]["mean"]])
@@ -171,7 +164,6 @@ def _plot_peers(p: dict, out: Path) -> None:
     axes.set_ylabel("ROUGE-1 F1")
     figure.tight_layout()
     figure.savefig(out / "peers.png", dpi=100)
-    plt.close(figure)
 
 
 def write_report(result, out: Path) -> Path:

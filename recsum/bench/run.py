@@ -53,9 +53,9 @@ class BenchConfig:
     @classmethod
     def smoke(cls, stories: str, out: str, **overrides) -> BenchConfig:
         """Toy shapes and sizes: seconds, for CI; its figures mean nothing."""
-        settings = dict(docs=1, peer_docs=1, sizes=(100, 300), shape="tiny", new_tokens=2,
+        settings = dict(docs=1, peer_docs=1, sizes=(100, 250), shape="tiny", new_tokens=2,
                         batching_tokens=2, time_cap=60.0, isolate=False, bootstrap=20,
-                        max_words=60, story_words=300)
+                        max_words=60, story_words=250)
         return cls(stories=stories, out=out, **{**settings, **overrides})
 
     def __post_init__(self) -> None:
@@ -94,7 +94,7 @@ def encoder_flops(config, tokens: int, token_squares: int) -> float:
 
 
 def _rouge(predictions: list[str], references: list[tuple[str, ...]], bootstrap: int) -> dict:
-    from recsum.metrics.scoring import evaluate_summaries
+    from recsum.evaluation.rouge import evaluate_summaries
 
     ids = [str(i) for i in range(len(predictions))]
     evaluation = evaluate_summaries(ids, predictions, references, bootstrap=bootstrap)

@@ -44,7 +44,8 @@ def seq2seq_part_summarizer(directory: str | Path, *, shape: str = "base", new_t
     users load one (``Seq2SeqSummarizer.from_pretrained``), generating exactly ``new_tokens``."""
     from transformers import BartConfig, BartForConditionalGeneration
 
-    from recsum.summarizers import GenerationSettings, Seq2SeqSummarizer
+    from recsum.config import generation_config
+    from recsum.summarizers import Seq2SeqSummarizer
 
     tokenizer = _tokenizer()
     sizes = (dict(d_model=768, layers=6, heads=12, ffn=3072) if shape == "base"
@@ -66,19 +67,19 @@ def seq2seq_part_summarizer(directory: str | Path, *, shape: str = "base", new_t
         model.final_logits_bias[0, tokenizer.all_special_ids] = -1e4
     model.save_pretrained(str(directory))
     tokenizer.save_pretrained(str(directory))
-    settings = GenerationSettings(num_beams=1, min_new_tokens=new_tokens,
-                                  max_new_tokens=new_tokens, no_repeat_ngram_size=0)
+    settings = generation_config(num_beams=1, min_new_tokens=new_tokens,
+                                 max_new_tokens=new_tokens, no_repeat_ngram_size=0)
     return Seq2SeqSummarizer.from_pretrained(str(directory), generation=settings,
                                              batch_size=batch_size)
 
 
 def _recursive(part, max_words: int) -> Runner:
-    from recsum.reduce import RecursiveReducer
+    from recsum.api import Summarizer
 
-    reducer = RecursiveReducer(part)
+    summarizer = Summarizer(part)
 
     def run(text: str) -> int:
-        result = reducer.reduce(text, Length(max_words))
+        result = summarizer.summarize(text, max_words)
         return sum(p.input_tokens for p in result.levels[0].parts) if result.levels else 0
 
     return run

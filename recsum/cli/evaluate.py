@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from recsum.cli.batch import add_dataset_options, dataset_spec
-from recsum.cli.options import non_negative_int
+from recsum.cli.options import add_dataset_options, dataset_spec, non_negative_int
 
 
 def register(subparsers) -> None:
@@ -30,8 +29,13 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from recsum.data import load_records
-    from recsum.report import markdown_table, score_predictions, write_report, write_scores
+    from recsum.evaluation.data import load_records
+    from recsum.evaluation.report import (
+        markdown_table,
+        score_predictions,
+        write_report,
+        write_scores,
+    )
 
     records = load_records(dataset_spec(args))
     results = [score_predictions(path, records, bootstrap=args.bootstrap, seed=args.seed,

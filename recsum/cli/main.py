@@ -9,15 +9,27 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import re
+import signal
 import sys
 
+from recsum import quirks
 from recsum.errors import RecsumError
 
 COMMANDS = ("summarize", "batch", "evaluate", "run", "train", "bench", "serve")
 # The library names its parameters; on the command line they are flags.
-_PARAMETER = re.compile(r"\b(chunk_tokens|max_depth|max_words|max_tokens|overlap|scorer|shrink)\b")
+_PARAMETER = re.compile(r"\b(chunk_tokens|max_depth|max_words|max_tokens|overlap|scorer|num_beams|"
+                        r"min_new_tokens|no_repeat_ngram_size|length_penalty|batch_size)\b")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage mistake told in one line (and where the usage is) instead of the
+    whole usage block; subcommands' parsers are of this class too."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def as_flags(message: str) -> str:
@@ -26,7 +38,7 @@ def as_flags(message: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="recsum",
         description="Summarize documents longer than a Transformer's input window.",
     )
@@ -38,9 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "quiet", False) or not sys.stderr.isatty():
-        # Read by huggingface_hub and transformers at import: no weight-loading bars either.
-        os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    quiet = getattr(args, "quiet", False)
+    if quiet or not sys.stderr.isatty():
+        quirks.quiet_model_loading()
+    # recsum's warnings (a truncated document, a clamped overlap) are one line each on stderr;
+    # --quiet keeps only errors.
+    logger = logging.getLogger("recsum")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("recsum: %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(logging.ERROR if quiet else logging.WARNING)
     try:
         return args.handler(args) or 0
     except RecsumError as error:
@@ -49,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("recsum: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader left (`recsum summarize f | head -1`): not an error. Later writes and the
+        # flush at exit go to /dev/null, and the exit status is the shell's for SIGPIPE.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
 
 
 if __name__ == "__main__":

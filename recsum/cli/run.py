@@ -20,8 +20,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from recsum.pipeline import load_pipeline, run_pipeline
-    from recsum.report import markdown_table
+    from recsum.evaluation.pipeline import load_pipeline, run_pipeline
+    from recsum.evaluation.report import markdown_table
 
     pipeline = load_pipeline(args.pipeline)
     command = shlex.join(["recsum", "run", args.pipeline, *(["--overwrite"] if args.overwrite

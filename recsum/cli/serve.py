@@ -7,7 +7,13 @@ import ipaddress
 import socket
 import sys
 
-from recsum.cli.options import add_model_options, build_summarizer, positive_int
+from recsum.cli.options import (
+    add_length_options,
+    add_model_options,
+    build_summarizer,
+    max_words,
+    positive_int,
+)
 from recsum.errors import RecsumError
 
 LOOPBACK_NAMES = ["127.0.0.1", "localhost"]
@@ -55,8 +61,7 @@ def register(subparsers) -> None:
                         help="port (default: 8000; 0 picks a free one)")
     parser.add_argument("--max-upload-mb", type=_megabytes, default=20.0,
                         help="largest upload accepted, in MB (default: 20)")
-    parser.add_argument("--max-words", type=positive_int, default=300,
-                        help="the summary length the page proposes (default: 300)")
+    add_length_options(parser, tokens=False, what="the summary length the page proposes")
     parser.add_argument("--queue", type=positive_int, default=8,
                         help="summaries that may wait for the model before the server answers "
                         "busy (default: 8)")
@@ -88,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     with server_socket:
         summarizer = build_summarizer(args)
         settings = ServeSettings(max_upload_bytes=int(args.max_upload_mb * 2**20),
-                                 max_words=args.max_words, max_pending=args.queue)
+                                 max_words=max_words(args), max_pending=args.queue)
         loopback = _is_loopback(args.host)
         # Only names of this machine may reach a loopback server: a page of another site that
         # resolves its own name to 127.0.0.1 (DNS rebinding) gets 400. Starlette cannot read

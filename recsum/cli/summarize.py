@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from recsum.cli.options import add_model_options, build_summarizer, positive_int
+from recsum.cli.options import add_length_options, add_model_options, build_summarizer
 
 
 def register(subparsers) -> None:
@@ -17,19 +17,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument("file", help="document: .txt, .md, .pdf, .html or .docx (other names are "
                         "sniffed), or - to read stdin")
-    length = parser.add_mutually_exclusive_group()
-    length.add_argument(
-        "--max-words",
-        type=positive_int,
-        default=None,
-        help="summary length in words (default: 300)",
-    )
-    length.add_argument(
-        "--max-tokens",
-        type=positive_int,
-        default=None,
-        help="summary length in model tokens instead of words",
-    )
+    add_length_options(parser)
     parser.add_argument("--encoding", default="utf-8",
                         help="encoding of text and HTML input (default: utf-8)")
     parser.add_argument(
@@ -49,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     summarizer = build_summarizer(args)
     result = summarizer.summarize(
         text,
-        args.max_words or 300,
+        args.max_words,
         max_tokens=args.max_tokens,
         progress=not args.quiet and sys.stderr.isatty(),
     )

@@ -12,6 +12,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from recsum.cli.options import positive_int
+from recsum.config import WINDOW_TOKENS
 
 
 def register(subparsers) -> None:
@@ -61,7 +62,8 @@ def register(subparsers) -> None:
         "recursive reducer then summarizes; ROUGE is printed per training dataset.")
     cv.add_argument("--cross-validate", type=positive_int, default=None, metavar="K")
     cv.add_argument("--chunk-tokens", type=positive_int, default=None,
-                    help="tokens per chunk the encoder and the reducer read (default: 512)")
+                    help="tokens per chunk the encoder and the reducer read (default: "
+                         f"{WINDOW_TOKENS})")
     cv.add_argument("--length-penalty", type=float, nargs="+", default=[None],
                     help="rating discount per log(word) of a sentence (default: 0.5); several "
                          "values are each scored, on the same training runs")
@@ -98,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         train, dev = holdout_split(train, holdout, args.seed)
     settings = _settings(args)
     if args.kind == "part":
-        from recsum.data import ADAPTERS
+        from recsum.evaluation.data import ADAPTERS
         from recsum.summarizers.scorer import ScorerConfig
         from recsum.summarizers.train import train_part_scorer
 
@@ -136,7 +138,7 @@ def _settings(args: argparse.Namespace):
         defaults = TrainingSettings()
     chosen = {"epochs": args.epochs, "patience": args.patience,
               "learning_rate": args.learning_rate}
-    return replace(defaults, seed=args.seed, progress=not args.quiet,
+    return replace(defaults, seed=args.seed, progress=not args.quiet and sys.stderr.isatty(),
                    **{k: v for k, v in chosen.items() if v is not None})
 
 

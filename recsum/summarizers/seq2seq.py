@@ -9,30 +9,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING
 
 import torch
 
+from recsum.config import WINDOW_TOKENS, generation_config
 from recsum.errors import RecsumError
 from recsum.length import Length, truncate_words
 from recsum.summarizers.loading import resolve_device, resolve_dtype, user_error_on_load
 from recsum.tokens import HFTokenCounter
 
+if TYPE_CHECKING:
+    from transformers import GenerationConfig
+
 # Generated tokens allowed per requested word (English BPE/SentencePiece average ~1.3).
 TOKENS_PER_WORD = 1.5
 # Tokenizers report this (or larger) when they know no limit.
 _NO_LIMIT = 1_000_000
-
-
-@dataclass(frozen=True)
-class GenerationSettings:
-    """Decoding settings passed to ``model.generate``; ``max_new_tokens`` None = from the budget."""
-
-    num_beams: int = 4
-    min_new_tokens: int = 0
-    max_new_tokens: int | None = None
-    no_repeat_ngram_size: int = 3
-    length_penalty: float = 1.0
 
 
 def input_budget_of(model, tokenizer) -> int:
@@ -44,7 +37,7 @@ def input_budget_of(model, tokenizer) -> int:
         value = getattr(config, field, None)
         if value:
             return int(value)
-    return 512
+    return WINDOW_TOKENS
 
 
 def task_prefix(config) -> str:
@@ -68,7 +61,7 @@ class Seq2SeqSummarizer:
         name: str,
         input_budget: int | None = None,
         prefix: str | None = None,
-        generation: GenerationSettings | None = None,
+        generation: GenerationConfig | None = None,
         batch_size: int = 8,
     ) -> None:
         self.model = model.eval()
@@ -84,7 +77,9 @@ class Seq2SeqSummarizer:
                 "a tokenizer.json"
             )
         self.tokens = HFTokenCounter(backend, self.prefix)
-        self.generation = generation or GenerationSettings()
+        # Only the settings given are passed to generate: the model's own generation config
+        # (BART's forced BOS token, ...) stands for the rest.
+        self.generation = generation or generation_config()
         self.batch_size = batch_size
 
     @classmethod
@@ -96,7 +91,7 @@ class Seq2SeqSummarizer:
         dtype: str = "float32",
         trust_remote_code: bool = False,
         input_budget: int | None = None,
-        generation: GenerationSettings | None = None,
+        generation: GenerationConfig | None = None,
         batch_size: int = 8,
     ) -> Seq2SeqSummarizer:
         from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
@@ -168,15 +163,13 @@ class Seq2SeqSummarizer:
             max_length=self.input_budget,
         ).to(device)
         inputs.pop("token_type_ids", None)
-        settings = self.generation
-        if settings.max_new_tokens is not None:
-            max_new_tokens = min(max_new_tokens, settings.max_new_tokens)
-        settings = replace(
-            settings,
-            max_new_tokens=max_new_tokens,
-            min_new_tokens=min(settings.min_new_tokens, max_new_tokens),
-        )
-        generated = self.model.generate(**inputs, **asdict(settings))
+        settings = self.generation.to_diff_dict()
+        settings.pop("transformers_version", None)
+        if settings.get("max_new_tokens") is not None:
+            max_new_tokens = min(max_new_tokens, settings["max_new_tokens"])
+        settings.update(max_new_tokens=max_new_tokens,
+                        min_new_tokens=min(settings.get("min_new_tokens") or 0, max_new_tokens))
+        generated = self.model.generate(**inputs, **settings)
         # Strip the decoder start token and padding; keep what was generated.
         pad = self.tokenizer.pad_token_id
         start = getattr(self.model.generation_config, "decoder_start_token_id", None)

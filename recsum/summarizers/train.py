@@ -21,8 +21,9 @@ from tqdm import tqdm
 
 from recsum.chunk import ChunkedDocument, chunk_sentences, fit_sentences
 from recsum.clean import readable_sentences
-from recsum.data import Record
+from recsum.config import WINDOW_TOKENS
 from recsum.errors import RecsumError
+from recsum.evaluation.data import Record
 from recsum.oracle import graded_oracle_labels
 from recsum.segment import Sentence
 from recsum.summarizers.base import Rated
@@ -96,7 +97,7 @@ def train_part_scorer(train_records: Sequence[Record], dev_records: Sequence[Rec
     encoder = encoder or load_encoder()
     config = config or ScorerConfig(vector_size=encoder.hidden_size)
     seed_everything(settings.seed)
-    reader = _reader(encoder, config, min(encoder.max_tokens, 512))
+    reader = _reader(encoder, config, min(encoder.max_tokens, WINDOW_TOKENS))
     train = part_examples(reader, train_records, progress=settings.progress,
                           desc="train: MiniLM reads")
     dev = part_examples(reader, dev_records, progress=settings.progress, desc="dev: MiniLM reads")
@@ -137,8 +138,8 @@ def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: in
     ``context_penalty``, ``final_pool``: settings that change the choice, not the training).
     MiniLM reads every document once; only the scorer is trained ``folds`` times.
     """
+    from recsum.evaluation.rouge import rouge_per_document
     from recsum.length import Length, count_words
-    from recsum.metrics import rouge_per_document
     from recsum.reduce import RecursiveReducer
 
     if not 2 <= folds <= len(records):
@@ -147,7 +148,7 @@ def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: in
     settings = settings or PART_TRAINING
     encoder = encoder or load_encoder()
     config = config or ScorerConfig(vector_size=encoder.hidden_size)
-    budget = chunk_tokens or min(encoder.max_tokens, 512)
+    budget = chunk_tokens or min(encoder.max_tokens, WINDOW_TOKENS)
     reader = _reader(encoder, config, budget)
     examples = part_examples(reader, records, progress=settings.progress, desc="MiniLM reads")
     order = np.random.default_rng(settings.seed).permutation(len(records))

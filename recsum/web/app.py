@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from recsum.api import Summarizer
+from recsum.config import DEFAULT_MAX_WORDS
 from recsum.errors import RecsumError
 from recsum.reduce import SummaryResult
 from recsum.textio import document_text
@@ -54,7 +55,7 @@ class ServeSettings:
     """Limits of one server."""
 
     max_upload_bytes: int = 20 * 1024 * 1024
-    max_words: int = 300  # the length the page proposes
+    max_words: int = DEFAULT_MAX_WORDS  # the length the page proposes
     max_pending: int = 8  # summaries waiting beyond this make the server answer "busy"
     keep: int = 16  # finished jobs kept (with their documents) for their page and downloads
 

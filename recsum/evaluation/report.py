@@ -1,4 +1,4 @@
-"""Reports of an evaluation: scores.json, a markdown table, and PNG plots (matplotlib, Agg).
+"""Reports of an evaluation: scores.json, a markdown table, and PNG plots (matplotlib, no GUI).
 
 ROUGE F1 grows with summary length, so the table states the word budget every system had and
 each system's mean output length next to its scores, and its time per document.
@@ -13,11 +13,18 @@ from pathlib import Path
 
 import numpy as np
 
-from recsum.batch import read_predictions
-from recsum.data import Record
+from recsum import quirks
+from recsum.evaluation.data import Record
+from recsum.evaluation.predictions import read_predictions
+from recsum.evaluation.readability import Readability, readability
+from recsum.evaluation.rouge import (
+    ROUGE_TYPES,
+    Evaluation,
+    Interval,
+    align_predictions,
+    evaluate_summaries,
+)
 from recsum.length import count_words
-from recsum.metrics import ROUGE_TYPES, Evaluation, Interval, align_predictions, evaluate_summaries
-from recsum.metrics.readability import Readability, readability
 
 LABELS = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L", "rougeLsum": "ROUGE-Lsum"}
 
@@ -143,12 +150,8 @@ def write_scores(path: str | Path, results: Sequence[SystemScores]) -> Path:
 
 def plot_scores(path: Path, results: Sequence[SystemScores]) -> Path:
     """Grouped bars: ROUGE F1 per type and system, with the confidence interval as error bars."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(8, 4.5))
+    figure = quirks.figure(figsize=(8, 4.5))
+    axes = figure.subplots()
     width = 0.8 / len(results)
     positions = np.arange(len(ROUGE_TYPES))
     for index, result in enumerate(results):
@@ -166,18 +169,13 @@ def plot_scores(path: Path, results: Sequence[SystemScores]) -> Path:
     axes.legend(fontsize="small")
     figure.tight_layout()
     figure.savefig(path, dpi=120)
-    plt.close(figure)
     return path
 
 
 def plot_length(path: Path, results: Sequence[SystemScores]) -> Path:
     """Per-document ROUGE F1 against document length, one panel per ROUGE type."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    figure, axes = plt.subplots(2, 2, figsize=(9, 7), sharex=True)
+    figure = quirks.figure(figsize=(9, 7))
+    axes = figure.subplots(2, 2, sharex=True)
     for axis, rouge_type in zip(axes.flat, ROUGE_TYPES, strict=True):
         for result in results:
             axis.scatter(result.input_words, np.array(result.evaluation.per_document[rouge_type])
@@ -189,7 +187,6 @@ def plot_length(path: Path, results: Sequence[SystemScores]) -> Path:
     axes[0][0].legend(fontsize="small")
     figure.tight_layout()
     figure.savefig(path, dpi=120)
-    plt.close(figure)
     return path
 
 

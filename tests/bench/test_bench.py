@@ -14,7 +14,7 @@ from recsum.bench.worker import run_isolated
 from recsum.cli.main import main
 from recsum.length import count_words
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample-report.md"
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample-report.md"
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +32,7 @@ def stories(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_smoke_bench_runs_and_writes_every_table(stories, tmp_path):
     out = tmp_path / "bench"
     code = main(["bench", "--stories", str(stories), "--out", str(out), "--smoke",
@@ -53,6 +54,7 @@ def test_smoke_bench_runs_and_writes_every_table(stories, tmp_path):
     assert json.loads((out / "results.json").read_text(encoding="utf-8")) == results
 
 
+@pytest.mark.slow
 def test_a_run_in_its_own_process_reports_its_peak_memory(tmp_path):
     document = tmp_path / "doc.txt"
     # About 700 words: more than one 512-token chunk, so the reducer runs two levels.

@@ -17,7 +17,7 @@ _KWARGS_DESCRIPTION = """
 Args:
     predictions: list of predicted summaries (sentences separated by newlines for rougeLsum).
     references: list of references per prediction (a string, or a list of strings).
-    rouge_types: ROUGE types, default ["rouge1", "rouge2", "rougeL", "rougeLsum"].
+    rouge_types: ROUGE types, e.g. ["rouge1", "rouge2", "rougeL", "rougeLsum"].
     use_stemmer: Porter stemming, default True.
 Returns:
     {rouge_type: {"precision": [...], "recall": [...], "fmeasure": [...]}}, one value per document.
@@ -26,9 +26,6 @@ Returns:
 _CITATION = """@inproceedings{lin-2004-rouge,
   title = "{ROUGE}: A Package for Automatic Evaluation of Summaries", author = "Lin, Chin-Yew",
   booktitle = "Text Summarization Branches Out", year = "2004"}"""
-
-ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
-
 
 @evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)
 class RecsumRouge(evaluate.Metric):
@@ -46,8 +43,7 @@ class RecsumRouge(evaluate.Metric):
             codebase_urls=["https://github.com/google-research/google-research/tree/master/rouge"],
         )
 
-    def _compute(self, predictions, references, rouge_types=None, use_stemmer=True):
-        rouge_types = list(rouge_types or ROUGE_TYPES)
+    def _compute(self, predictions, references, rouge_types, use_stemmer=True):
         scorer = rouge_scorer.RougeScorer(rouge_types, use_stemmer=use_stemmer)
         result = {t: {"precision": [], "recall": [], "fmeasure": []} for t in rouge_types}
         for prediction, targets in zip(predictions, references, strict=True):

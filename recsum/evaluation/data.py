@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from recsum.errors import RecsumError
+from recsum import quirks
+from recsum.errors import RecsumError, list_ids
 from recsum.formats import SUFFIXES
 
 log = logging.getLogger("recsum")
@@ -138,7 +139,11 @@ def _load_rows(spec: DatasetSpec):
     """The raw ``datasets.Dataset``: a local file if ``path`` exists, otherwise a hub id."""
     import datasets
 
-    datasets.disable_progress_bars()
+    with quirks.datasets_quietly():
+        return _load_dataset(spec, datasets)
+
+
+def _load_dataset(spec: DatasetSpec, datasets):
     local = Path(spec.path)
     if local.exists():
         return _load_local(local, spec, datasets)
@@ -275,12 +280,6 @@ def _keep_complete(records: Iterator[Record], source: str,
         wanted = "both a document and a reference" if need_references else "a document"
         raise RecsumError(f"{source}: no record has {wanted}")
     return kept
-
-
-def list_ids(ids: Sequence[str], most: int = 5) -> str:
-    """A few ids for a message, and how many more there are."""
-    shown = ", ".join(repr(i) for i in ids[:most])
-    return shown + (f" and {len(ids) - most} more" if len(ids) > most else "")
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ def files(tmp_path):
     return tmp_path
 
 
+@pytest.mark.slow
 def test_bad_files_are_one_line_errors_in_a_real_process(files):
     result = run_cli("summarize", str(files / "missing.txt"))
     assert result.returncode == 2
@@ -124,6 +125,7 @@ def test_zero_or_negative_lengths(files, capsys, option):
     assert_one_line_error(capsys.readouterr().err, option[0])
 
 
+@pytest.mark.slow
 def test_json_output_carries_the_tree(files, tiny_seq2seq_path, capsys):
     code = main(
         [
@@ -148,6 +150,7 @@ def test_json_output_carries_the_tree(files, tiny_seq2seq_path, capsys):
     assert all(level["seconds"] >= 0 for level in result["levels"])
 
 
+@pytest.mark.slow
 def test_stdin_with_the_embedded_default(squality_stories):
     story = squality_stories[3]["document"].encode()
     result = run_cli("summarize", "-", "--max-words", "120", "--quiet", stdin=story)
@@ -155,3 +158,63 @@ def test_stdin_with_the_embedded_default(squality_stories):
     summary = result.stdout.decode().strip()
     assert 0 < len(summary.split()) <= 120
     assert result.stderr.decode().count("\r") == 0  # no progress bar when not a terminal
+
+
+def one_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
+    return lines[0]
+
+
+def test_a_usage_mistake_is_one_line_with_a_hint(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["summarize"])
+    assert exit_.value.code == 2
+    line = one_line(capsys.readouterr().err)
+    assert "the following arguments are required: file" in line
+    assert "(see recsum summarize --help)" in line
+
+
+@pytest.mark.parametrize(("options", "fragments"), [
+    (["--num-beams", "2"], ["--num-beams", "only a seq2seq model generates"]),
+    (["--length-penalty", "2", "--min-new-tokens", "5"], ["--length-penalty", "--min-new-tokens"]),
+    (["--batch-size", "4"], ["--batch-size", "only for a seq2seq model"]),
+    (["--dtype", "float16"], ["float16 needs a GPU"]),
+])
+def test_options_the_model_would_ignore_are_refused(files, capsys, options, fragments):
+    assert main(["summarize", str(files / "ok.txt"), *options]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert all(f in line for f in fragments), line
+
+
+def test_a_closed_stdin_is_one_line(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", None)
+    assert main(["summarize", "-"]) == 2
+    assert "stdin is closed" in one_line(capsys.readouterr().err)
+
+
+def test_utf16_and_utf32_with_a_byte_order_mark_are_text(files, tmp_path):
+    from recsum.textio import read_text
+
+    text = "Ünïcode text. A second sentence."
+    for encoding in ("utf-16", "utf-32", "utf-8-sig"):
+        (tmp_path / f"{encoding}.txt").write_bytes(text.encode(encoding))
+        assert read_text(tmp_path / f"{encoding}.txt") == text
+    (tmp_path / "le.txt").write_bytes(text.encode("utf-16-le"))  # no mark: name the encoding
+    assert read_text(tmp_path / "le.txt", "utf-16-le") == text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("json_output", [False, True])
+def test_a_reader_that_leaves_early_is_not_an_error(files, json_output):
+    long_text = files / "long.txt"
+    long_text.write_text("".join(f"Line {k} of a long story goes on.\n" for k in range(3000)))
+    command = [sys.executable, "-m", "recsum.cli.main", "summarize", str(long_text),
+               "--max-words", "2000", *(["--json"] if json_output else [])]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.read(1)
+    process.stdout.close()  # like `| head -c 1`
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=300) == 141
+    assert "Traceback" not in stderr and "Error" not in stderr, stderr

@@ -1,8 +1,8 @@
 """Pipelines: one declarative file (TOML or YAML) per experiment, run as batch → evaluate → report.
 
-A pipeline names a dataset (``[dataset]``, the options of :class:`recsum.data.DatasetSpec`),
+A pipeline names a dataset (``[dataset]``, the options of :class:`~.data.DatasetSpec`),
 the one word budget every system gets (``[length] max_words``), the systems (``[[systems]]``:
-``kind`` from :data:`recsum.systems.SYSTEMS`, an optional ``label`` naming its predictions file,
+``kind`` from :data:`~.systems.SYSTEMS`, an optional ``label`` naming its predictions file,
 every other key passed to the system), ``[evaluation]`` (bootstrap, seed, precision_recall),
 ``[batch]`` (group_size) and ``[output] dir`` (default ``outputs/<name>``).
 """
@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from recsum.batch import batch_settings, run_batch
-from recsum.data import DatasetSpec, load_records
 from recsum.errors import RecsumError
+from recsum.evaluation.batch import run_batch
+from recsum.evaluation.data import DatasetSpec, load_records
+from recsum.evaluation.predictions import batch_settings
+from recsum.evaluation.report import SystemScores, score_predictions, write_report
+from recsum.evaluation.systems import SYSTEMS, build_system, check_system
 from recsum.length import Length
-from recsum.report import SystemScores, score_predictions, write_report
-from recsum.systems import SYSTEMS, build_system
 
 SECTIONS = {"name", "dataset", "length", "systems", "evaluation", "batch", "output"}
 
@@ -159,12 +160,16 @@ def _systems(entries: Any, path: Path) -> tuple[SystemEntry, ...]:
 
 
 def run_pipeline(pipeline: Pipeline, *, overwrite: bool = False, progress: bool = True,
-                 commands: Sequence[str] = ()) -> PipelineResult:
-    """Batch every system (resuming finished work), then evaluate all and write the report."""
+                 commands: Sequence[str] = (), **collaborators: Any) -> PipelineResult:
+    """Batch every system (resuming finished work), then evaluate all and write the report.
+    ``collaborators`` go to the systems that take them (``part_summarizer=``)."""
+    for entry in pipeline.systems:  # before any runs: a missing model fails at once
+        check_system(entry.kind, entry.options, tasks=pipeline.dataset.tasks)
     records = load_records(pipeline.dataset)
     length = Length(pipeline.max_words, "words")
     for entry in pipeline.systems:
-        run_batch(lambda entry=entry: build_system(entry.kind, **entry.options), records, length,
+        run_batch(lambda entry=entry: build_system(entry.kind, entry.options, **collaborators),
+                  records, length,
                   pipeline.predictions_path(entry),
                   settings=batch_settings(entry.kind, entry.options, length),
                   overwrite=overwrite, group_size=pipeline.group_size, progress=progress)

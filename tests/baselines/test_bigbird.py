@@ -48,6 +48,7 @@ def story_states(encoder, tokenizer, squality_stories):
     return story, sentences, states, reached, truncation, torch.from_numpy(labels[:reached])
 
 
+@pytest.mark.slow
 def test_warm_start_reproduces_minilm_with_full_attention_up_to_512_tokens(tokenizer):
     from transformers import AutoModel
 
@@ -72,6 +73,7 @@ def test_position_embeddings_are_tiled_to_the_longer_window():
     assert torch.equal(table[512:1024], table[:512]) and torch.equal(table[1024:], table[:176])
 
 
+@pytest.mark.slow
 def test_a_long_story_is_read_up_to_the_window_and_the_cut_is_reported(story_states):
     _, sentences, states, reached, truncation, _ = story_states
     assert truncation.read_tokens == TOKENS and truncation.total_tokens > 4 * TOKENS
@@ -80,6 +82,7 @@ def test_a_long_story_is_read_up_to_the_window_and_the_cut_is_reported(story_sta
     assert torch.isfinite(states).all()
 
 
+@pytest.mark.slow
 def test_the_head_learns_from_a_few_steps_and_reloads_to_identical_scores(story_states, tmp_path,
                                                                           tokenizer):
     _, _, states, _, _, labels = story_states
@@ -96,6 +99,7 @@ def test_the_head_learns_from_a_few_steps_and_reloads_to_identical_scores(story_
         torch.testing.assert_close(reloaded(states), head(states), atol=0, rtol=0)
 
 
+@pytest.mark.slow
 def test_the_system_never_selects_sentences_past_the_cut_and_says_so(story_states, tmp_path,
                                                                       tokenizer, caplog):
     story, sentences, _, reached, _, _ = story_states
@@ -115,7 +119,8 @@ def test_bigbird_pegasus_summarizes_a_long_input_in_one_pass_through_seq2seq(tmp
     from transformers import BigBirdPegasusConfig, BigBirdPegasusForConditionalGeneration
 
     from recsum.api import Summarizer
-    from recsum.summarizers import GenerationSettings, Seq2SeqSummarizer
+    from recsum.config import generation_config
+    from recsum.summarizers import Seq2SeqSummarizer
 
     torch.manual_seed(0)
     config = BigBirdPegasusConfig(
@@ -132,7 +137,7 @@ def test_bigbird_pegasus_summarizes_a_long_input_in_one_pass_through_seq2seq(tmp
     tokenizer.model_max_length = 512
 
     part = Seq2SeqSummarizer.from_pretrained(
-        str(tmp_path), generation=GenerationSettings(num_beams=1, min_new_tokens=8))
+        str(tmp_path), generation=generation_config(num_beams=1, min_new_tokens=8))
     assert part.input_budget == 4096
     text = " ".join(f"Sentence number {i} tells a part of the long story." for i in range(300))
     assert 3000 < part.tokens.count([text])[0] <= 4096

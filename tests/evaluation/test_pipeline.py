@@ -7,7 +7,7 @@ from fakes import PrefixSummarizer
 
 from recsum.cli.main import main
 from recsum.errors import RecsumError
-from recsum.pipeline import load_pipeline, run_pipeline
+from recsum.evaluation.pipeline import load_pipeline, run_pipeline
 
 PIPELINE = """
 name = "tiny"
@@ -27,11 +27,6 @@ precision_recall = true
 [output]
 dir = "{output}"
 """
-
-
-@pytest.fixture
-def prefix_model(monkeypatch):
-    monkeypatch.setattr("recsum.api.load_part_summarizer", lambda *a, **k: PrefixSummarizer(64))
 
 
 @pytest.fixture
@@ -61,9 +56,10 @@ def test_the_shipped_pipelines_parse_with_their_budgets():
         "outputs/squality-dev/predictions/recursive.jsonl"
 
 
-def test_a_pipeline_runs_batch_evaluate_and_report_then_resumes(tmp_path, dataset, prefix_model):
+def test_a_pipeline_runs_batch_evaluate_and_report_then_resumes(tmp_path, dataset):
     pipeline = load_pipeline(write_pipeline(tmp_path, dataset))
-    result = run_pipeline(pipeline, progress=False, commands=["recsum run p.toml"])
+    result = run_pipeline(pipeline, progress=False, commands=["recsum run p.toml"],
+                          part_summarizer=PrefixSummarizer(64))
     out = tmp_path / "out"
     for name in ("recursive", "short-chunks"):
         assert len((out / "predictions" / f"{name}.jsonl").read_text().splitlines()) == 4
@@ -80,17 +76,18 @@ def test_a_pipeline_runs_batch_evaluate_and_report_then_resumes(tmp_path, datase
     assert system["rouge"]["rouge1"]["f1"]["low"] <= system["rouge"]["rouge1"]["f1"]["mean"]
     assert len(system["per_document"]["rouge2"]) == 4
     before = (out / "predictions" / "recursive.jsonl").read_bytes()
-    again = run_pipeline(pipeline, progress=False)  # nothing left to do: same predictions
+    # Nothing left to do: the same predictions.
+    again = run_pipeline(pipeline, progress=False, part_summarizer=PrefixSummarizer(64))
     assert (out / "predictions" / "recursive.jsonl").read_bytes() == before
     assert again.scores == result.scores
 
 
-def test_yaml_pipelines_work_too(tmp_path, dataset, prefix_model):
+def test_yaml_pipelines_work_too(tmp_path, dataset):
     yaml_text = ("name: tiny\ndataset: {{path: '{dataset}'}}\nlength: {{max_words: 15}}\n"
                  "systems: [{{kind: recursive}}]\nevaluation: {{bootstrap: 0}}\n"
                  "output: {{dir: '{output}'}}\n")
     pipeline = load_pipeline(write_pipeline(tmp_path, dataset, yaml_text, ".yaml"))
-    result = run_pipeline(pipeline, progress=False)
+    result = run_pipeline(pipeline, progress=False, part_summarizer=PrefixSummarizer(64))
     assert result.scores[0].evaluation.scores["rouge1"].f1.low is None
 
 
@@ -130,3 +127,19 @@ def test_evaluate_prints_the_table_writes_json_and_refuses_mismatched_ids(tmp_pa
     assert "\n" not in error
     assert "1 id(s) not in the references ('zz')" in error
     assert "4 reference id(s) without a prediction ('d0', 'd1', 'd2', 'd3')" in error
+
+
+def test_a_missing_trained_model_fails_before_any_system_runs(tmp_path, dataset):
+    text = PIPELINE + '[[systems]]\nkind = "lstm"\npath = "{output}/no-model"\n'
+    pipeline = load_pipeline(write_pipeline(tmp_path, dataset, text))
+    with pytest.raises(RecsumError, match=r"recsum train lstm --output \S+ --train squality:"):
+        run_pipeline(pipeline, progress=False, part_summarizer=PrefixSummarizer(64))
+    assert not (tmp_path / "out" / "predictions").exists()
+
+
+def test_query_tasks_are_refused_for_systems_without_a_query(tmp_path, data_dir, capsys):
+    code = main(["batch", str(data_dir / "squality" / "dev.jsonl"), "--adapter", "squality",
+                 "--tasks", "query", "--system", "lead", "-o", str(tmp_path / "p.jsonl")])
+    assert code == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "summarizes without a query" in error

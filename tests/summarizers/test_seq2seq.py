@@ -3,9 +3,10 @@
 import pytest
 
 from recsum import Summarizer
+from recsum.config import generation_config
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words
-from recsum.summarizers import GenerationSettings, Seq2SeqSummarizer, default_model_path
+from recsum.summarizers import Seq2SeqSummarizer, default_model_path
 
 LONG = " ".join(
     f"Sentence number {i} tells of the river, the town and the long night." for i in range(60)
@@ -16,7 +17,7 @@ LONG = " ".join(
 def tiny(tiny_seq2seq_path):
     return Seq2SeqSummarizer.from_pretrained(
         str(tiny_seq2seq_path),
-        generation=GenerationSettings(num_beams=1, no_repeat_ngram_size=0),
+        generation=generation_config(num_beams=1, no_repeat_ngram_size=0),
         batch_size=4,
     )
 

@@ -26,6 +26,7 @@ def in_document_order(result) -> bool:
         result.summary.split("\n"))
 
 
+@pytest.mark.slow
 def test_summary_of_a_real_story_is_its_own_sentences_in_order_within_budget(
     extractive, squality_stories
 ):
@@ -44,6 +45,7 @@ def test_summary_of_a_real_story_is_its_own_sentences_in_order_within_budget(
         assert re.findall(r"\w+", sentence.text) == words
 
 
+@pytest.mark.slow
 def test_the_encoder_reads_each_chunk_once(extractive, squality_stories):
     story = squality_stories[1]["document"]
     before = extractive.encoder.stats.chunks
@@ -52,8 +54,9 @@ def test_the_encoder_reads_each_chunk_once(extractive, squality_stories):
     assert all(p.input_tokens <= 512 for p in result.levels[0].parts)
 
 
+@pytest.mark.slow
 def test_a_meeting_summary_reads_cleanly(extractive, data_dir):
-    from recsum.data import DatasetSpec, load_records
+    from recsum.evaluation.data import DatasetSpec, load_records
 
     (meeting,) = load_records(DatasetSpec(str(data_dir / "qmsum" / "val.jsonl"),
                                           adapter="qmsum", limit=1))
@@ -65,10 +68,11 @@ def test_a_meeting_summary_reads_cleanly(extractive, data_dir):
     assert all(count_words(line) > 3 for line in lines)
 
 
+@pytest.mark.slow
 def test_a_report_is_summarized_from_its_own_sentences(extractive):
     from pathlib import Path
 
-    text = (Path(__file__).parents[1] / "data" / "sample-report.md").read_text("utf-8")
+    text = (Path(__file__).parents[2] / "data" / "sample-report.md").read_text("utf-8")
     result = Summarizer(extractive).summarize(text, max_words=150)
     sentences = [s.text for s in readable_sentences(text)]
     lines = result.summary.split("\n")
@@ -77,6 +81,7 @@ def test_a_report_is_summarized_from_its_own_sentences(extractive):
     assert not any(line.startswith("#") or line.endswith(":") for line in lines)
 
 
+@pytest.mark.slow
 def test_token_budget_is_measured_with_the_model_tokenizer(extractive, squality_stories):
     story = squality_stories[2]["document"]
     result = Summarizer(extractive).summarize(story, max_tokens=100)
@@ -247,10 +252,11 @@ def test_the_cli_reports_a_damaged_scorer_without_a_traceback(tmp_path, capsys):
     assert error.count("\n") == 0 and "model.safetensors" in error and "Traceback" not in error
 
 
+@pytest.mark.slow
 def test_training_on_a_tiny_slice_lowers_the_loss_and_saves_a_loadable_scorer(
     extractive, squality_stories, tmp_path
 ):
-    from recsum.data import Record
+    from recsum.evaluation.data import Record
     from recsum.summarizers.train import (
         PART_TRAINING,
         Scoring,

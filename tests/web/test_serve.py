@@ -320,6 +320,7 @@ DOCUMENT_TEXT = "return document.getElementById('document').textContent"
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_the_page_in_chromium(browser, server, squality_stories, tmp_path):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By

@@ -10,8 +10,8 @@ import torch
 
 from recsum.baselines.lstm import HierarchicalLSTM, LSTMConfig, LSTMSystem
 from recsum.cli.main import main
-from recsum.data import Record
 from recsum.errors import RecsumError
+from recsum.evaluation.data import Record
 from recsum.length import Length, count_words
 from recsum.segment import split_sentences
 from recsum.training import (

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recsum.data import list_ids
-from recsum.errors import RecsumError
+from recsum.errors import RecsumError, list_ids
 from recsum.segment import split_sentences
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")

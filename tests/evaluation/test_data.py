@@ -6,8 +6,8 @@ import logging
 import pytest
 
 from recsum.cli.main import main
-from recsum.data import DatasetSpec, load_records, read_jsonl
 from recsum.errors import RecsumError
+from recsum.evaluation.data import DatasetSpec, load_records, read_jsonl
 
 
 def write_jsonl(path, rows):

@@ -11,21 +11,16 @@ import time
 import pytest
 from fakes import PrefixSummarizer
 
-from recsum.batch import batch_settings, read_predictions, run_batch
 from recsum.cli.main import main
-from recsum.data import Record
 from recsum.errors import RecsumError
+from recsum.evaluation.batch import run_batch
+from recsum.evaluation.data import Record
+from recsum.evaluation.predictions import batch_settings, read_predictions
+from recsum.evaluation.systems import build_system
 from recsum.length import Length, count_words
-from recsum.systems import build_system
 
 LENGTH = Length(12)
 SETTINGS = batch_settings("recursive", {}, LENGTH)
-
-
-@pytest.fixture
-def prefix_model(monkeypatch):
-    """The real recursive system around a deterministic one-token-per-word part summarizer."""
-    monkeypatch.setattr("recsum.api.load_part_summarizer", lambda *a, **k: PrefixSummarizer(64))
 
 
 def records(count: int) -> list[Record]:
@@ -35,21 +30,22 @@ def records(count: int) -> list[Record]:
 
 
 class Builds:
-    """Counts how often the batch run had to build its system."""
+    """Counts how often the batch run had to build its system: the real recursive system
+    around a deterministic one-token-per-word part summarizer."""
 
     def __init__(self):
         self.count = 0
 
     def __call__(self):
         self.count += 1
-        return build_system("recursive")
+        return build_system("recursive", part_summarizer=PrefixSummarizer(64))
 
 
 def lines(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def test_one_line_per_document_with_summary_settings_and_timings(tmp_path, prefix_model):
+def test_one_line_per_document_with_summary_settings_and_timings(tmp_path):
     output = tmp_path / "out" / "p.jsonl"
     result = run_batch(Builds(), records(5), LENGTH, output, settings=SETTINGS, group_size=2,
                        progress=False)
@@ -62,7 +58,7 @@ def test_one_line_per_document_with_summary_settings_and_timings(tmp_path, prefi
         assert row["seconds"] >= 0 and row["group_size"] in (1, 2)
 
 
-def test_a_rerun_skips_finished_ids_and_builds_nothing_when_all_are_done(tmp_path, prefix_model):
+def test_a_rerun_skips_finished_ids_and_builds_nothing_when_all_are_done(tmp_path):
     output = tmp_path / "p.jsonl"
     builds = Builds()
     run_batch(builds, records(4)[:2], LENGTH, output, settings=SETTINGS, progress=False)
@@ -73,7 +69,7 @@ def test_a_rerun_skips_finished_ids_and_builds_nothing_when_all_are_done(tmp_pat
     assert (result.written, result.resumed, builds.count) == (0, 4, 2)
 
 
-def test_a_torn_last_line_is_dropped_and_redone(tmp_path, prefix_model, caplog):
+def test_a_torn_last_line_is_dropped_and_redone(tmp_path, caplog):
     output = tmp_path / "p.jsonl"
     run_batch(Builds(), records(3), LENGTH, output, settings=SETTINGS, progress=False)
     data = output.read_bytes()
@@ -89,7 +85,7 @@ def test_a_torn_last_line_is_dropped_and_redone(tmp_path, prefix_model, caplog):
     assert rows[2]["summary"] == whole[2]["summary"]  # redone, whole again
 
 
-def test_output_made_with_other_settings_is_refused_unless_overwrite(tmp_path, prefix_model):
+def test_output_made_with_other_settings_is_refused_unless_overwrite(tmp_path):
     output = tmp_path / "p.jsonl"
     run_batch(Builds(), records(2), LENGTH, output, settings=SETTINGS, progress=False)
     before = output.read_bytes()
@@ -105,17 +101,17 @@ def test_output_made_with_other_settings_is_refused_unless_overwrite(tmp_path, p
     assert all(row["settings"]["length"]["value"] == 20 for row in lines(output))
 
 
-def test_the_cli_refuses_existing_output_in_one_line(tmp_path, prefix_model, capsys):
+def test_the_cli_refuses_existing_output_in_one_line(tmp_path, capsys):
     dataset = tmp_path / "d.jsonl"
     dataset.write_text("".join(json.dumps({"id": r.id, "text": r.document, "summary": "s"}) + "\n"
                                for r in records(2)), encoding="utf-8")
     output = tmp_path / "p.jsonl"
-    assert main(["batch", str(dataset), "-o", str(output), "--max-words", "12", "--quiet"]) == 0
-    assert main(["batch", str(dataset), "-o", str(output), "--max-words", "15", "--quiet"]) == 2
+    command = ["batch", str(dataset), "-o", str(output), "--system", "lead", "--quiet"]
+    assert main([*command, "--max-words", "12"]) == 0
+    assert main([*command, "--max-words", "15"]) == 2
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error.startswith("recsum: error:") and "--overwrite" in error
-    assert main(["batch", str(dataset), "-o", str(output), "--max-words", "15", "--quiet",
-                 "--overwrite"]) == 0
+    assert main([*command, "--max-words", "15", "--overwrite"]) == 0
     assert len(lines(output)) == 2
 
 
@@ -133,14 +129,15 @@ def test_bad_prediction_files_name_the_line(tmp_path):
         read_predictions(path)
 
 
+@pytest.mark.slow
 def test_the_default_model_summarizes_real_stories_within_the_budget(squality_stories, extractive,
-                                                                     monkeypatch, tmp_path):
-    monkeypatch.setattr("recsum.api.load_part_summarizer", lambda *a, **k: extractive)
+                                                                     tmp_path):
     stories = [Record(s["id"], " ".join(s["document"].split()[:900]), tuple(s["references"]))
                for s in squality_stories[:2]]
     output = tmp_path / "p.jsonl"
     length = Length(120)
-    run_batch(lambda: build_system("recursive"), stories, length, output,
+    run_batch(lambda: build_system("recursive", part_summarizer=extractive), stories, length,
+              output,
               settings=batch_settings("recursive", {}, length), group_size=2, progress=False)
     rows = lines(output)
     assert [r["id"] for r in rows] == [s.id for s in stories]
@@ -176,8 +173,9 @@ dir = "{output}"
 
 
 @pytest.mark.parametrize("command", ["batch", "run"])
+@pytest.mark.slow
 def test_kill_9_mid_run_then_the_same_command_loses_and_duplicates_nothing(
-        command, squality_stories, extractive, monkeypatch, tmp_path, capsys):
+        command, squality_stories, tmp_path, capsys):
     dataset = tmp_path / "stories.jsonl"
     squality_slice(dataset, squality_stories, count=4, words=500)
     if command == "batch":
@@ -203,8 +201,7 @@ def test_kill_9_mid_run_then_the_same_command_loses_and_duplicates_nothing(
     written_before = output.read_bytes().count(b"\n")
     assert 1 <= written_before < 4, "the run finished before it could be killed"
 
-    # The same command again, in this process: it loads the same model, already loaded here.
-    monkeypatch.setattr("recsum.api.load_part_summarizer", lambda *a, **k: extractive)
+    # The same command again, in this process.
     assert main(arguments) == 0
     if command == "batch":
         assert f"{4 - written_before} document(s) summarized, {written_before} already done" \

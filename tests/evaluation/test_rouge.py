@@ -5,7 +5,7 @@ import pytest
 from rouge_score import rouge_scorer
 
 from recsum.errors import RecsumError
-from recsum.metrics import (
+from recsum.evaluation.rouge import (
     ROUGE_TYPES,
     align_predictions,
     bootstrap_interval,
@@ -129,7 +129,7 @@ def test_mismatched_lengths_and_unknown_types_are_errors():
 
 
 def test_readability_counts_what_a_reader_stumbles_on():
-    from recsum.metrics.readability import readability
+    from recsum.evaluation.readability import readability
 
     counts = readability([
         "The board met on Monday.\nYeah.\nThe board met on Monday.\n"

@@ -1,0 +1,125 @@
+"""The one configuration of a summarizer, and every default of the harness, each written once.
+
+The command line, pipeline files and the Python API all build a :class:`SummarizerConfig`;
+:class:`recsum.Summarizer` hands it to the part-summarizer loader and the reducer. Generation
+settings of a seq2seq part summarizer are a ``transformers.GenerationConfig``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from recsum.errors import RecsumError
+
+if TYPE_CHECKING:
+    from transformers import GenerationConfig
+
+DEFAULT_MAX_WORDS = 300
+# The name of the embedded extractive default (also meant by model None).
+EXTRACTIVE_MODEL = "minilm"
+DTYPES = ("float32", "bfloat16", "float16")
+# The input window of the embedded MiniLM encoder, and the fallback for models that state none.
+WINDOW_TOKENS = 512
+# Decoding of a seq2seq part summarizer unless told otherwise: beam search without repeated
+# trigrams, as the summarization literature decodes BART and PEGASUS.
+GENERATION_DEFAULTS: Mapping[str, Any] = {
+    "num_beams": 4, "min_new_tokens": 0, "no_repeat_ngram_size": 3, "length_penalty": 1.0,
+}
+
+
+def generation_config(**settings: Any) -> GenerationConfig:
+    """recsum's decoding defaults with ``settings`` on top, as a ``GenerationConfig``."""
+    from transformers import GenerationConfig
+
+    unknown = sorted(set(settings) - set(GenerationConfig().to_dict()))
+    if unknown:
+        raise RecsumError(f"unknown setting(s) {', '.join(unknown)}: neither a field of "
+                          "SummarizerConfig nor a generation setting (num_beams, "
+                          "length_penalty, min_new_tokens, no_repeat_ngram_size ...)")
+    return GenerationConfig(**{**GENERATION_DEFAULTS, **settings})
+
+
+@dataclass(frozen=True)
+class SummarizerConfig:
+    """How to build and run a :class:`recsum.Summarizer`.
+
+    ``model`` None (or ``"minilm"``) is the embedded extractive default, whose trained scorer
+    ``scorer`` may replace; any other value is a seq2seq hub id or local path, decoded with
+    ``generation`` (None: :data:`GENERATION_DEFAULTS`). ``chunk_tokens`` None reads as much as
+    the model's window; ``overlap`` repeats sentences of the previous chunk as context;
+    ``shrink`` is the fraction of its tokens each intermediate level keeps; ``max_depth`` None
+    lets the reducer bound the levels by the document's size. ``max_words`` is the summary
+    length when a call names none.
+    """
+
+    model: str | None = None
+    scorer: str | None = None
+    device: str = "cpu"
+    dtype: str = "float32"
+    trust_remote_code: bool = False
+    batch_size: int = 8
+    generation: GenerationConfig | None = None
+    chunk_tokens: int | None = None
+    overlap: int = 0
+    shrink: float = 0.5
+    max_depth: int | None = None
+    max_words: int = DEFAULT_MAX_WORDS
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> SummarizerConfig:
+        """A config from flat options, as a pipeline's ``[[systems]]`` entry or ``--option``
+        writes them: fields of this class, and generation settings (``num_beams`` ...)."""
+        fields = {f.name for f in dataclasses.fields(cls)} - {"generation"}
+        chosen = {key: value for key, value in options.items() if key in fields}
+        generation = {key: value for key, value in options.items() if key not in fields}
+        if generation:
+            chosen["generation"] = generation_config(**generation)
+        config = cls(**chosen)
+        unused = sorted({"batch_size", "trust_remote_code"} & set(chosen))
+        if config.extractive and unused:
+            raise RecsumError(f"{', '.join(unused)}: only for a seq2seq model; the embedded "
+                              "extractive default takes none (name a seq2seq model, or omit it)")
+        return config
+
+    def __post_init__(self) -> None:
+        """Every setting checked here, for the Python API and the command line alike."""
+        for name, least in (("batch_size", 1), ("chunk_tokens", 1), ("max_depth", 1),
+                            ("max_words", 1), ("overlap", 0)):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                      or value < least):
+                raise RecsumError(f"{name} must be a whole number of at least {least}, got "
+                                  f"{value!r}")
+        if not 0 < self.shrink < 1:
+            raise RecsumError(f"shrink must be between 0 and 1, got {self.shrink}")
+        if self.dtype not in DTYPES:
+            raise RecsumError(f"unknown dtype {self.dtype!r}; use one of {', '.join(DTYPES)}")
+        if self.dtype == "float16" and self.device == "cpu":
+            raise RecsumError("dtype float16 needs a GPU (device cuda or mps); on cpu use "
+                              "float32 or bfloat16")
+        if self.extractive and self.generation is not None:
+            given = sorted(self.generation.to_diff_dict().keys() - {"transformers_version"})
+            raise RecsumError(f"{', '.join(given) or 'generation settings'}: only a seq2seq "
+                              "model generates; the embedded extractive default takes none "
+                              "(name a seq2seq model, or omit them)")
+
+    @property
+    def extractive(self) -> bool:
+        """Whether ``model`` names the embedded extractive default."""
+        return self.model in (None, EXTRACTIVE_MODEL)
+
+    def replace(self, **changes: Any) -> SummarizerConfig:
+        """A copy with ``changes``; an unknown name is a one-line error listing the known ones."""
+        known = [f.name for f in dataclasses.fields(self)]
+        unknown = sorted(set(changes) - set(known))
+        if unknown:
+            raise RecsumError(f"unknown setting(s) {', '.join(unknown)}; use {', '.join(known)}")
+        return dataclasses.replace(self, **changes)
+
+    def reducer_options(self) -> dict[str, Any]:
+        """What :class:`recsum.reduce.RecursiveReducer` takes besides the part summarizer."""
+        return {"chunk_tokens": self.chunk_tokens, "overlap": self.overlap,
+                "shrink": self.shrink, "max_depth": self.max_depth}

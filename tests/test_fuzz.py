@@ -1,0 +1,100 @@
+"""Fuzzing every option of the API and the CLI with awkward texts: each case gives a summary
+within budget made of the document's words, or one line of RecsumError; never a hang, never a
+traceback, never an empty summary with success.
+
+The API cases run the real reducer around deterministic part summarizers (one token per word),
+so hundreds of cases take seconds; the CLI cases run ``recsum summarize`` in process with the
+embedded default, fewer of them. Each case has a deadline, so a hang is a failure, not a stall.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fakes import PrefixSummarizer, RatingSummarizer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from recsum import Summarizer
+from recsum.cli.main import main
+from recsum.errors import RecsumError
+from recsum.length import count_words
+
+WORD = st.from_regex(r"[a-zA-Z]{1,12}", fullmatch=True)
+MIXED = st.sampled_from(["Ωmega", "数据", "données", "ключ", "٣٤٥", "x=y+1;", "|a|b|", "—"])
+
+
+@st.composite
+def texts(draw) -> str:
+    """Prose, no punctuation at all, one word repeated, mixed scripts, code, one long line."""
+    kind = draw(st.sampled_from(["prose", "unpunctuated", "repeated", "mixed", "code", "line"]))
+    words = draw(st.lists(WORD, min_size=1, max_size=300))
+    if kind == "prose":
+        return " ".join(f"{w}." if i % 7 == 6 else w for i, w in enumerate(words))
+    if kind == "unpunctuated":
+        return " ".join(words)
+    if kind == "repeated":
+        return " ".join([words[0]] * draw(st.integers(1, 2000)))
+    if kind == "mixed":
+        return " ".join(draw(st.lists(MIXED, min_size=1, max_size=200)))
+    if kind == "code":
+        return "\n".join(f"    {w} = {w}({i})" for i, w in enumerate(words))
+    return "".join(words) * draw(st.integers(1, 50))  # one word-like line without spaces
+
+
+OPTIONS = st.fixed_dictionaries({
+    "chunk_tokens": st.one_of(st.none(), st.integers(1, 64)),
+    "overlap": st.integers(0, 40),
+    "max_depth": st.one_of(st.none(), st.integers(1, 6)),
+})
+
+
+def check(text: str, run) -> None:
+    """``run()`` returns a result whose summary must be sound, or raises one line."""
+    try:
+        result = run()
+    except RecsumError as error:
+        assert "\n" not in str(error) and str(error).strip()
+        return
+    words = count_words(result.summary)
+    assert 0 < words <= result.length.value or result.length.unit != "words"
+    assert result.summary.strip(), "an empty summary returned as a success"
+    document = set(re.findall(r"\S+", text))
+    assert set(result.summary.split()) <= document or result.truncated
+
+
+@settings(max_examples=150, deadline=5_000, suppress_health_check=[HealthCheck.too_slow])
+@given(text=texts(), options=OPTIONS, max_words=st.integers(1, 60),
+       rating=st.booleans())
+def test_the_api_with_any_options_and_text(text, options, max_words, rating):
+    part = RatingSummarizer(64) if rating else PrefixSummarizer(64)
+    check(text, lambda: Summarizer(part, **options).summarize(text, max_words))
+
+
+@pytest.fixture(scope="module")
+def document_file(tmp_path_factory):
+    return tmp_path_factory.mktemp("fuzz")
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=60_000,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(text=texts(), options=OPTIONS, max_words=st.integers(0, 40))
+def test_the_cli_with_any_options_and_text(document_file, capsys, text, options, max_words):
+    path = document_file / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    flags = [f"--{key.replace('_', '-')}={value}" for key, value in options.items()
+             if value is not None]
+    capsys.readouterr()
+    try:
+        code = main(["summarize", str(path), f"--max-words={max_words}", "--quiet", *flags])
+    except SystemExit as exit_:  # argparse refuses a value: its one line, exit 2
+        code = exit_.code
+    out, err = capsys.readouterr()
+    if code == 0:
+        assert out.strip() and 0 < count_words(out) <= max_words, out
+        assert set(out.split()) <= set(text.split()), out
+    else:
+        assert code == 2 and "Traceback" not in err
+        assert len(err.strip().splitlines()) == 1 and "error:" in err, err
