@@ -59,10 +59,13 @@ class Summarizer:
         max_words: int | None = None,
         *,
         max_tokens: int | None = None,
+        query: str | None = None,
         progress: bool = False,
     ) -> SummaryResult:
-        """Summarize ``text`` to ``max_words`` words (or ``max_tokens`` model tokens)."""
-        return self.reducer.reduce(text, self.length(max_words, max_tokens), progress=progress)
+        """Summarize ``text`` to ``max_words`` words (or ``max_tokens`` model tokens), with
+        respect to ``query`` if one is given ("What did the group decide about the budget?")."""
+        return self.reducer.reduce(text, self.length(max_words, max_tokens), query=query,
+                                   progress=progress)
 
     def summarize_many(
         self,
@@ -70,11 +73,13 @@ class Summarizer:
         max_words: int | None = None,
         *,
         max_tokens: int | None = None,
+        queries: Sequence[str | None] | None = None,
         progress: bool = False,
     ) -> list[SummaryResult]:
-        """Summarize several texts; their chunks share model batches."""
+        """Summarize several texts (each for its query in ``queries``, if given); their chunks
+        share model batches."""
         return self.reducer.reduce_many(
-            texts, self.length(max_words, max_tokens), progress=progress
+            texts, self.length(max_words, max_tokens), queries=queries, progress=progress
         )
 
     def summarize_file(
@@ -83,13 +88,13 @@ class Summarizer:
         max_words: int | None = None,
         *,
         max_tokens: int | None = None,
+        query: str | None = None,
         encoding: str = "utf-8",
         progress: bool = False,
     ) -> SummaryResult:
         """Summarize a document file (text, Markdown, PDF, HTML, DOCX); ``-`` reads stdin."""
-        return self.summarize(
-            read_text(path, encoding), max_words, max_tokens=max_tokens, progress=progress
-        )
+        return self.summarize(read_text(path, encoding), max_words, max_tokens=max_tokens,
+                              query=query, progress=progress)
 
     def summarize_documents(
         self,
@@ -97,9 +102,11 @@ class Summarizer:
         length: Length,
         *,
         references: Sequence[Sequence[str]] | None = None,
+        queries: Sequence[str | None] | None = None,
     ) -> list[str]:
         """The :class:`~recsum.evaluation.systems.System` call: summaries only."""
-        return [result.summary for result in self.reducer.reduce_many(list(documents), length)]
+        results = self.reducer.reduce_many(list(documents), length, queries=queries)
+        return [result.summary for result in results]
 
     def length(self, max_words: int | None = None, max_tokens: int | None = None) -> Length:
         """The budget a call asks for: ``max_tokens``, else ``max_words``, else the config's."""
@@ -108,7 +115,8 @@ class Summarizer:
         return Length(self.config.max_words if max_words is None else max_words)
 
 
-def summarize(text: str, max_words: int | None = None, **settings: Any) -> str:
-    """Summarize ``text`` with the embedded default (``settings``: config fields); returns the
-    summary string."""
-    return Summarizer(**settings).summarize(text, max_words).summary
+def summarize(text: str, max_words: int | None = None, *, query: str | None = None,
+              **settings: Any) -> str:
+    """Summarize ``text`` with the embedded default (for ``query``, if given; ``settings``:
+    config fields); returns the summary string."""
+    return Summarizer(**settings).summarize(text, max_words, query=query).summary

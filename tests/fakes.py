@@ -46,8 +46,8 @@ class RatingSummarizer(PrefixSummarizer):
         self.rated: list[list[str]] = []
 
     def rate(self, documents, progress=None):
-        """With a query, a sentence that contains the query's first word gains 100 and its
-        relevance is 1 (0 for the others)."""
+        """With a query, a sentence that shares a word of five letters or more with it gains
+        100 and its relevance is 1 (0 for the others)."""
         import numpy as np
 
         from recsum.summarizers.base import Rated
@@ -59,8 +59,9 @@ class RatingSummarizer(PrefixSummarizer):
             ratings = np.array([_rating(text) for text in texts], dtype=float)
             relevance = None
             if document.query is not None:
-                word = document.query.split()[0]
-                relevance = np.array([float(word in text.split()) for text in texts])
+                words = {w for w in re.findall(r"\w+", document.query) if len(w) >= 5}
+                relevance = np.array([float(bool(words & set(re.findall(r"\w+", text))))
+                                      for text in texts])
                 ratings += 100 * relevance
             rated.append(Rated(ratings, relevance))
             if progress is not None:

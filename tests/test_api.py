@@ -72,3 +72,23 @@ def test_recsum_summarize_with_the_embedded_default():
     assert 0 < count_words(summary) <= 30
     assert set(summary.splitlines()) <= {f"Sentence {k} tells the reader one more thing."
                                          for k in range(60)}
+
+
+def test_a_query_reaches_the_reducer_from_every_entry_point(tmp_path):
+    from fakes import RatingSummarizer
+
+    from recsum import Summarizer
+
+    text = " ".join(f"Sentence {i} talks about {'budgets' if i == 7 else 'weather'} today."
+                    for i in range(40))
+    summarizer = Summarizer(RatingSummarizer(64))
+    focused = summarizer.summarize(text, 12, query="Any budgets?")
+    assert "budgets" in focused.summary and focused.query == "Any budgets?"
+    assert [s.relevance for s in focused.sentences if "budgets" in s.text] == [1.0]
+    (many,) = summarizer.summarize_many([text], 12, queries=["Any budgets?"])
+    assert many.summary == focused.summary
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    assert summarizer.summarize_file(path, 12, query="Any budgets?").summary == (
+        focused.summary)
+    assert "budgets" not in summarizer.summarize(text, 12).summary

@@ -31,6 +31,9 @@ def register(subparsers) -> None:
                         help="system kind (default: recursive), e.g. lead, textrank, oracle")
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                         help="an option for the system (VALUE read as JSON, else as text)")
+    parser.add_argument("--ignore-query", action="store_true",
+                        help="with --tasks query/all: summarize as if there were no query (a "
+                             "query-blind baseline)")
     parser.add_argument("--group-size", type=positive_int, default=4,
                         help="documents summarized together, sharing model batches (default: 4)")
     parser.add_argument("--overwrite", action="store_true",
@@ -58,15 +61,17 @@ def run(args: argparse.Namespace) -> int:
     from recsum.length import Length
 
     options = system_options(args)
-    check_system(args.system, options, tasks=args.tasks)
+    check_system(args.system, options, tasks=args.tasks, ignore_query=args.ignore_query)
+    use_queries = entry(args.system).takes_query and not args.ignore_query
     # Only the oracle reads references while summarizing; plain text files have none.
     records = load_records(dataset_spec(args),
                            need_references=entry(args.system).reads_references)
     length = Length(max_words(args), "words")
     result = run_batch(lambda: build_system(args.system, options), records, length,
-                       args.output, settings=batch_settings(args.system, options, length),
+                       args.output, settings=batch_settings(args.system, options, length,
+                                                            uses_queries=use_queries),
                        overwrite=args.overwrite, group_size=args.group_size,
-                       progress=not args.quiet and sys.stderr.isatty())
+                       progress=not args.quiet and sys.stderr.isatty(), use_queries=use_queries)
     print(f"{result.path}: {result.written} document(s) summarized, {result.resumed} already "
           f"done, {result.total} in all ({result.seconds:.1f} s)", file=sys.stderr)
     return 0

@@ -36,12 +36,13 @@ class BatchResult:
 
 def run_batch(build_system: Callable[[], System], records: Sequence[Record], length: Length,
               output: str | Path, *, settings: dict[str, Any], overwrite: bool = False,
-              group_size: int = 4, progress: bool = True) -> BatchResult:
+              group_size: int = 4, progress: bool = True,
+              use_queries: bool = False) -> BatchResult:
     """Summarize ``records`` into ``output``, resuming a run with the same ``settings``.
 
     ``build_system`` is only called when something is left to do, so a finished run costs no
     model load. ``settings`` (system, options, length) is written on every line and must match
-    the lines already there.
+    the lines already there. With ``use_queries`` each record's query goes to the system.
     """
     if group_size < 1:
         raise RecsumError(f"group size must be at least 1, got {group_size}")
@@ -58,7 +59,7 @@ def run_batch(build_system: Callable[[], System], records: Sequence[Record], len
                   desc=system.name, file=sys.stderr, disable=not progress) as bar:
             for begin in range(0, len(todo), group_size):
                 group = todo[begin : begin + group_size]
-                _summarize_group(system, group, length, settings, sink)
+                _summarize_group(system, group, length, settings, sink, use_queries)
                 bar.update(len(group))
     elif overwrite:
         output.write_text("", encoding="utf-8")
@@ -67,14 +68,16 @@ def run_batch(build_system: Callable[[], System], records: Sequence[Record], len
 
 
 def _summarize_group(system: System, group: list[Record], length: Length, settings: dict,
-                     sink) -> None:
+                     sink, use_queries: bool) -> None:
     started = time.perf_counter()
+    queries = {"queries": [r.query for r in group]} if use_queries else {}
     summaries = system.summarize_documents([r.document for r in group], length,
-                                           references=[r.references for r in group])
+                                           references=[r.references for r in group], **queries)
     seconds = time.perf_counter() - started
     for record, summary in zip(group, summaries, strict=True):
         line = {
             "id": record.id, "summary": summary, "system": system.name, "settings": settings,
+            "query": record.query,
             "words": count_words(summary), "input_words": count_words(record.document),
             # The group shares its model batches: each document gets an equal share of the time.
             "seconds": round(seconds / len(group), 4), "group_seconds": round(seconds, 4),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from recsum.errors import RecsumError
+from recsum.evaluation import systems as registry
 from recsum.evaluation.batch import run_batch
 from recsum.evaluation.data import DatasetSpec, load_records
 from recsum.evaluation.predictions import batch_settings
@@ -28,11 +29,17 @@ SECTIONS = {"name", "dataset", "length", "systems", "evaluation", "batch", "outp
 
 @dataclass(frozen=True)
 class SystemEntry:
-    """One ``[[systems]]`` entry: what to build, and the label its outputs go under."""
+    """One ``[[systems]]`` entry: what to build, the label its outputs go under, and whether
+    it runs blind to the tasks' queries (``ignore_query = true``: a query-blind baseline)."""
 
     kind: str
     label: str
     options: dict[str, Any] = field(default_factory=dict)
+    ignore_query: bool = False
+
+    @property
+    def uses_queries(self) -> bool:
+        return registry.entry(self.kind).takes_query and not self.ignore_query
 
 
 @dataclass(frozen=True)
@@ -150,7 +157,10 @@ def _systems(entries: Any, path: Path) -> tuple[SystemEntry, ...]:
         label = str(options.pop("label", kind))
         if not re.fullmatch(r"[\w.-]+", label):
             raise RecsumError(f"{path}: label {label!r} must be letters, digits, '-', '_' or '.'")
-        systems.append(SystemEntry(kind, label, options))
+        ignore_query = options.pop("ignore_query", False)
+        if not isinstance(ignore_query, bool):
+            raise RecsumError(f"{path}: ignore_query of entry {number} must be true or false")
+        systems.append(SystemEntry(kind, label, options, ignore_query))
     labels = [s.label for s in systems]
     repeated = sorted({label for label in labels if labels.count(label) > 1})
     if repeated:
@@ -164,15 +174,18 @@ def run_pipeline(pipeline: Pipeline, *, overwrite: bool = False, progress: bool 
     """Batch every system (resuming finished work), then evaluate all and write the report.
     ``collaborators`` go to the systems that take them (``part_summarizer=``)."""
     for entry in pipeline.systems:  # before any runs: a missing model fails at once
-        check_system(entry.kind, entry.options, tasks=pipeline.dataset.tasks)
+        check_system(entry.kind, entry.options, tasks=pipeline.dataset.tasks,
+                     ignore_query=entry.ignore_query)
     records = load_records(pipeline.dataset)
     length = Length(pipeline.max_words, "words")
     for entry in pipeline.systems:
         run_batch(lambda entry=entry: build_system(entry.kind, entry.options, **collaborators),
                   records, length,
                   pipeline.predictions_path(entry),
-                  settings=batch_settings(entry.kind, entry.options, length),
-                  overwrite=overwrite, group_size=pipeline.group_size, progress=progress)
+                  settings=batch_settings(entry.kind, entry.options, length,
+                                          uses_queries=entry.uses_queries),
+                  overwrite=overwrite, group_size=pipeline.group_size, progress=progress,
+                  use_queries=entry.uses_queries)
     scores = tuple(
         score_predictions(pipeline.predictions_path(entry), records, label=entry.label,
                           bootstrap=pipeline.bootstrap, seed=pipeline.seed,

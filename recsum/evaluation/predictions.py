@@ -34,10 +34,14 @@ def jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=default, sort_keys=True))
 
 
-def batch_settings(kind: str, options: dict[str, Any], length: Length) -> dict[str, Any]:
+def batch_settings(kind: str, options: dict[str, Any], length: Length, *,
+                   uses_queries: bool = False) -> dict[str, Any]:
     """What a predictions file records about how it was made; a resumed run must match it."""
-    return jsonable({"kind": kind, "options": options,
-                     "length": {"value": length.value, "unit": length.unit}})
+    settings = {"kind": kind, "options": options,
+                "length": {"value": length.value, "unit": length.unit}}
+    if uses_queries:
+        settings["queries"] = True
+    return jsonable(settings)
 
 
 def read_predictions(path: str | Path) -> dict[str, dict]:

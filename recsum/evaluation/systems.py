@@ -20,7 +20,9 @@ from recsum.length import Length
 
 @runtime_checkable
 class System(Protocol):
-    """Summarizes whole documents. ``references`` only matters to the oracle (an upper bound)."""
+    """Summarizes whole documents. ``references`` only matters to the oracle (an upper bound);
+    a system registered as taking a query also takes ``queries=`` (one per document, None for
+    a generic summary)."""
 
     name: str
 
@@ -53,8 +55,11 @@ class Entry:
 
 SYSTEMS: Mapping[str, Entry] = {
     "recursive": Entry("recsum.api:Summarizer.from_options",
-                       "this project: chunk → part summarizer → reduce recursively"),
+                       "this project: chunk → part summarizer → reduce recursively",
+                       takes_query=True),
     "lead": Entry("recsum.baselines.lead:LeadSystem", "the first sentences that fit the budget"),
+    "retrieval": Entry("recsum.baselines.retrieval:RetrievalSystem",
+                       "the sentences MiniLM finds closest to the query", takes_query=True),
     "textrank": Entry("recsum.baselines.textrank:TextRankSystem",
                       "TextRank (or LexRank with method = \"lexrank\") over all sentences"),
     "sumy": Entry("recsum.bench.peers:SumySystem",
@@ -76,14 +81,15 @@ def entry(kind: str) -> Entry:
 
 
 def check_system(kind: str, options: Mapping[str, Any] | None = None, *,
-                 tasks: str = "generic") -> None:
+                 tasks: str = "generic", ignore_query: bool = False) -> None:
     """Everything about building ``kind`` with ``options`` that can be known without loading a
     model: the options it takes, a factory's own ``check`` (a trained model is there), and
-    whether it answers the questions ``tasks`` asks. A pipeline checks all before running any."""
-    if tasks != "generic" and not entry(kind).takes_query:
+    whether it answers the questions ``tasks`` asks (or is told to ignore them, as a
+    query-blind baseline). A pipeline checks all before running any."""
+    if tasks != "generic" and not entry(kind).takes_query and not ignore_query:
         raise RecsumError(f"system {kind!r} summarizes without a query: for tasks {tasks!r} it "
                           "would answer every question with the same generic summary; use "
-                          "tasks generic")
+                          "tasks generic, or ignore_query to run it as a query-blind baseline")
     factory = entry(kind).resolve()
     if "options" in inspect.signature(factory).parameters:
         from recsum.config import SummarizerConfig

@@ -77,6 +77,10 @@ class Seq2SeqSummarizer:
                 "a tokenizer.json"
             )
         self.tokens = HFTokenCounter(backend, self.prefix)
+        # For a query, each chunk is read as "query <sep> text", as query-focused summarizers
+        # (QMSum's BART) are trained to read it.
+        sep = getattr(tokenizer, "sep_token", None)
+        self.query_separator = f" {sep} " if sep else "\n"
         # Only the settings given are passed to generate: the model's own generation config
         # (BART's forced BOS token, ...) stands for the rest.
         self.generation = generation or generation_config()

@@ -68,6 +68,7 @@ class Job:
     source: str  # the uploaded file's name, or "pasted text"
     text: str
     max_words: int
+    query: str | None = None  # summarize with respect to it, if given
     status: str = "queued"  # queued, running, done, error
     error: str | None = None
     result: SummaryResult | None = None
@@ -100,8 +101,8 @@ class Worker:
             self._stopping = True
             self._ready.notify()
 
-    def submit(self, source: str, text: str, max_words: int) -> Job:
-        job = Job(secrets.token_urlsafe(12), source, text, max_words)
+    def submit(self, source: str, text: str, max_words: int, query: str | None = None) -> Job:
+        job = Job(secrets.token_urlsafe(12), source, text, max_words, query)
         with self._ready:
             if len(self._pending) >= self.settings.max_pending:
                 raise Busy
@@ -140,7 +141,8 @@ class Worker:
         started = time.perf_counter()
         try:
             with track_bars(job.bars):
-                job.result = self.summarizer.summarize(job.text, job.max_words, progress=True)
+                job.result = self.summarizer.summarize(job.text, job.max_words,
+                                                       query=job.query, progress=True)
             status = "done"
         except RecsumError as error:
             job.error, status = str(error), "error"
@@ -196,9 +198,9 @@ def create_app(
 
     @app.post("/api/jobs", status_code=202)
     async def submit(request: Request) -> dict:
-        source, text, max_words = await _read_request(request, settings)
+        source, text, max_words, query = await _read_request(request, settings)
         try:
-            job = worker.submit(source, text, max_words)
+            job = worker.submit(source, text, max_words, query)
         except Busy:
             raise HTTPException(503, f"{settings.max_pending} summaries are waiting already; try "
                                      "again in a minute") from None
@@ -228,8 +230,10 @@ def create_app(
     return app
 
 
-async def _read_request(request: Request, settings: ServeSettings) -> tuple[str, str, int]:
-    """The source name, the document's text and the length asked for, or an HTTP error."""
+async def _read_request(request: Request, settings: ServeSettings
+                        ) -> tuple[str, str, int, str | None]:
+    """The source name, the document's text, the length and the query asked for (None: a
+    generic summary), or an HTTP error."""
     limit = settings.max_upload_bytes
     declared = request.headers.get("content-length", "")
     if not declared.isdigit():
@@ -237,8 +241,12 @@ async def _read_request(request: Request, settings: ServeSettings) -> tuple[str,
     # Refused before the body is read: an oversize upload never reaches memory or disk.
     if int(declared) > limit + FORM_OVERHEAD:
         raise HTTPException(413, _too_large(int(declared), limit))
-    form = await request.form(max_files=1, max_fields=4, max_part_size=limit)
+    form = await request.form(max_files=1, max_fields=5, max_part_size=limit)
     max_words = _max_words(form.get("max_words"), settings)
+    query = form.get("query") or ""
+    if not isinstance(query, str):
+        raise HTTPException(400, "the query must be text, not a file")
+    query = query.strip() or None
     upload, pasted = form.get("file"), form.get("text") or ""
     if not isinstance(pasted, str):
         raise HTTPException(400, "the text field must be text, not a file")
@@ -254,11 +262,11 @@ async def _read_request(request: Request, settings: ServeSettings) -> tuple[str,
             text = await run_in_threadpool(document_text, data, source)
         except RecsumError as error:
             raise HTTPException(400, str(error)) from None
-        return source, text, max_words
+        return source, text, max_words, query
     if not pasted.strip():
         raise HTTPException(400, "paste a document or choose a file to summarize")
     # Forms send line breaks as CRLF; spans must count characters of the text as it was pasted.
-    return "pasted text", pasted.replace("\r\n", "\n"), max_words
+    return "pasted text", pasted.replace("\r\n", "\n"), max_words, query
 
 
 def _max_words(value, settings: ServeSettings) -> int:

@@ -185,3 +185,18 @@ def test_graded_labels_average_the_references_and_add_second_choices():
     # Each reference's own oracle takes its own sentence: each is agreed on by one of two.
     assert labels[0] == 0.5 and labels[1] == 0.5
     assert labels[2] in (0.0, 0.25) and labels.max() <= 1.0
+
+
+def test_retrieval_takes_the_sentences_closest_to_the_query():
+    from recsum.baselines.retrieval import RetrievalSystem
+
+    document = ("The council met on Monday. The budget for the new bridge was cut by half. "
+                "Children played in the park. The mayor said the bridge budget must grow again "
+                "next year. It rained all afternoon.")
+    system = RetrievalSystem()
+    (summary,) = system.summarize_documents([document], Length(21),
+                                            queries=["What happened to the bridge budget?"])
+    assert summary.splitlines() == ["The budget for the new bridge was cut by half.",
+                                    "The mayor said the bridge budget must grow again next year."]
+    with pytest.raises(RecsumError, match="needs a query"):
+        system.summarize_documents([document], Length(25))

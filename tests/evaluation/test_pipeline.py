@@ -8,6 +8,7 @@ from fakes import PrefixSummarizer
 from recsum.cli.main import main
 from recsum.errors import RecsumError
 from recsum.evaluation.pipeline import load_pipeline, run_pipeline
+from recsum.evaluation.predictions import read_predictions
 
 PIPELINE = """
 name = "tiny"
@@ -143,3 +144,51 @@ def test_query_tasks_are_refused_for_systems_without_a_query(tmp_path, data_dir,
     assert code == 2
     error = capsys.readouterr().err.strip()
     assert "\n" not in error and "summarizes without a query" in error
+
+
+QUERY_PIPELINE = """
+name = "q"
+[dataset]
+path = "{dataset}"
+adapter = "squality"
+tasks = "query"
+limit = 1
+[length]
+max_words = 20
+[[systems]]
+kind = "recursive"
+[[systems]]
+kind = "recursive"
+label = "blind"
+ignore_query = true
+[[systems]]
+kind = "lead"
+ignore_query = true
+[evaluation]
+bootstrap = 0
+[output]
+dir = "{output}"
+"""
+
+
+def test_query_tasks_reach_the_systems_that_take_them_and_blind_ones_are_said(tmp_path,
+                                                                             data_dir):
+    from fakes import RatingSummarizer
+
+    path = tmp_path / "q.toml"
+    path.write_text(QUERY_PIPELINE.format(dataset=data_dir / "squality" / "dev.jsonl",
+                                          output=tmp_path / "out"), encoding="utf-8")
+    pipeline = load_pipeline(path)
+    assert [s.uses_queries for s in pipeline.systems] == [True, False, False]
+    part = RatingSummarizer(64)
+    run_pipeline(pipeline, progress=False, part_summarizer=part)
+    predictions = tmp_path / "out" / "predictions"
+    focused = read_predictions(predictions / "recursive.jsonl")
+    blind = read_predictions(predictions / "blind.jsonl")
+    assert len(focused) == 4 and {row["query"] for row in focused.values()} == {
+        row["query"] for row in blind.values()}
+    assert all(row["settings"]["queries"] for row in focused.values())
+    assert not any("queries" in row["settings"] for row in blind.values())
+    # The fake rater lifts sentences holding the query's first word: only with the query.
+    assert len({row["summary"] for row in blind.values()}) == 1
+    assert len({row["summary"] for row in focused.values()}) > 1

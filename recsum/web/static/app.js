@@ -64,6 +64,7 @@ async function submit(event) {
   if (file) form.append("file", file);
   else form.append("text", $("text").value);
   form.append("max_words", $("max-words").value);
+  if ($("query").value.trim()) form.append("query", $("query").value);
   $("submit").disabled = true;
   $("status").replaceChildren(element("p", file ? `Uploading ${file.name}…` : "Sending…"));
   let response;
