@@ -23,6 +23,9 @@ EXTRACTIVE_MODEL = "minilm"
 DTYPES = ("float32", "bfloat16", "float16")
 # The input window of the embedded MiniLM encoder, and the fallback for models that state none.
 WINDOW_TOKENS = 512
+# The extractive last pass chooses among the survivors of at most this many times the length
+# (or one chunk, if more); inf chooses among all sentences of the document in one pass.
+FINAL_POOL = 2.0
 # Decoding of a seq2seq part summarizer unless told otherwise: beam search without repeated
 # trigrams, as the summarization literature decodes BART and PEGASUS.
 GENERATION_DEFAULTS: Mapping[str, Any] = {
@@ -66,6 +69,7 @@ class SummarizerConfig:
     overlap: int = 0
     shrink: float = 0.5
     max_depth: int | None = None
+    final_pool: float = FINAL_POOL
     max_words: int = DEFAULT_MAX_WORDS
 
     @classmethod
@@ -95,6 +99,9 @@ class SummarizerConfig:
                                   f"{value!r}")
         if not 0 < self.shrink < 1:
             raise RecsumError(f"shrink must be between 0 and 1, got {self.shrink}")
+        if not self.final_pool >= 1:
+            raise RecsumError(f"final_pool must be at least 1 (times the length), got "
+                              f"{self.final_pool}")
         if self.dtype not in DTYPES:
             raise RecsumError(f"unknown dtype {self.dtype!r}; use one of {', '.join(DTYPES)}")
         if self.dtype == "float16" and self.device == "cpu":
@@ -122,4 +129,5 @@ class SummarizerConfig:
     def reducer_options(self) -> dict[str, Any]:
         """What :class:`recsum.reduce.RecursiveReducer` takes besides the part summarizer."""
         return {"chunk_tokens": self.chunk_tokens, "overlap": self.overlap,
-                "shrink": self.shrink, "max_depth": self.max_depth}
+                "shrink": self.shrink, "max_depth": self.max_depth,
+                "final_pool": self.final_pool}

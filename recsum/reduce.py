@@ -41,6 +41,7 @@ from recsum.chunk import (
     pack_units,
 )
 from recsum.clean import readable_sentences
+from recsum.config import FINAL_POOL
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words, truncate_words
 from recsum.segment import Sentence, split_sentences
@@ -48,8 +49,6 @@ from recsum.select import select_sentences
 from recsum.summarizers.base import PartSummarizer, SentenceRater
 
 logger = logging.getLogger("recsum")
-# The extractive last pass chooses among at most this many times the requested length.
-POOL_LENGTHS = 2
 # A chunk must hold a short sentence: fewer tokens of text leave nothing but word fragments.
 MIN_CHUNK_TEXT = 8
 
@@ -155,7 +154,7 @@ class RecursiveReducer:
         shrink: float = 0.5,
         max_depth: int | None = None,
         batch_chunks: int = 32,
-        final_pool: float = POOL_LENGTHS,
+        final_pool: float = FINAL_POOL,
     ) -> None:
         budget = chunk_tokens or summarizer.input_budget
         if budget < 1 or budget > summarizer.input_budget:
@@ -169,8 +168,6 @@ class RecursiveReducer:
             raise RecsumError(f"max_depth must be at least 1, got {max_depth}")
         if overlap < 0:
             raise RecsumError(f"overlap must be zero or more sentences, got {overlap}")
-        if not final_pool >= 1:
-            raise RecsumError(f"final_pool must be at least 1 (times the length), got {final_pool}")
         self.summarizer = summarizer
         self.budget = budget
         self.overlap = overlap

@@ -38,12 +38,13 @@ class System(Protocol):
 @dataclass(frozen=True)
 class Entry:
     """A registered system: its factory (``module:callable``, imported when built), what it is,
-    and whether it reads the references (the oracle) or answers a query."""
+    and whether it reads the references (the oracle), answers a query, or can only answer one."""
 
     factory: str
     about: str
     reads_references: bool = False
     takes_query: bool = False
+    needs_query: bool = False
 
     def resolve(self) -> Callable[..., System]:
         module_name, _, attribute = self.factory.partition(":")
@@ -59,7 +60,8 @@ SYSTEMS: Mapping[str, Entry] = {
                        takes_query=True),
     "lead": Entry("recsum.baselines.lead:LeadSystem", "the first sentences that fit the budget"),
     "retrieval": Entry("recsum.baselines.retrieval:RetrievalSystem",
-                       "the sentences MiniLM finds closest to the query", takes_query=True),
+                       "the sentences MiniLM finds closest to the query", takes_query=True,
+                       needs_query=True),
     "textrank": Entry("recsum.baselines.textrank:TextRankSystem",
                       "TextRank (or LexRank with method = \"lexrank\") over all sentences"),
     "sumy": Entry("recsum.bench.peers:SumySystem",
@@ -90,6 +92,9 @@ def check_system(kind: str, options: Mapping[str, Any] | None = None, *,
         raise RecsumError(f"system {kind!r} summarizes without a query: for tasks {tasks!r} it "
                           "would answer every question with the same generic summary; use "
                           "tasks generic, or ignore_query to run it as a query-blind baseline")
+    if entry(kind).needs_query and (tasks == "generic" or ignore_query):
+        raise RecsumError(f"system {kind!r} only answers queries; run it on query tasks "
+                          "(tasks query) without ignore_query")
     factory = entry(kind).resolve()
     if "options" in inspect.signature(factory).parameters:
         from recsum.config import SummarizerConfig
