@@ -44,6 +44,9 @@ class OnnxBertEncoder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or cpu_threads()
         options.inter_op_num_threads = 1
+        # Threads that wait by spinning take the cores from whatever else runs: measured on
+        # 2 shared cores, 1.50 s a story spinning against 1.12 s without (BENCHMARKS.md).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(str(model_path), options,
                                                     providers=["CPUExecutionProvider"])
         self.config = config

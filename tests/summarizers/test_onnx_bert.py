@@ -68,7 +68,7 @@ def test_int8_sentence_vectors_stay_close_to_float32(squality_stories):
     assert cosines.mean() > 0.99 and cosines.min() > 0.95
 
 
-def test_the_cache_is_built_once_and_a_damaged_file_is_rebuilt(caplog):
+def test_the_cache_is_built_once_and_a_damaged_file_is_rebuilt():
     from recsum.summarizers import default_model_path
     from recsum.summarizers.onnx_bert import cached_model
 
@@ -79,7 +79,7 @@ def test_the_cache_is_built_once_and_a_damaged_file_is_rebuilt(caplog):
     assert path.stat().st_mtime_ns == built
     path.write_bytes(b"not a model")
     encoder = _onnx("int8")
-    assert "rebuilding" in caplog.text
+    assert path.stat().st_size > 2**20  # a whole model again
     assert encoder(np.array([[101, 2023, 102]]), np.ones((1, 3), np.int64)).shape == (1, 3, 384)
 
 
