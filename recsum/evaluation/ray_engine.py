@@ -23,11 +23,12 @@ from typing import Any
 
 from recsum import quirks
 from recsum.errors import RecsumError
-from recsum.evaluation.batch import summarize_group
+from recsum.evaluation.batch import Engine, LocalEngine, summarize_group
 from recsum.evaluation.data import Record
 from recsum.evaluation.systems import System
 from recsum.length import Length
 
+ENGINES = ("local", "ray")
 INSTALL = "pip install 'recsum[ray]' (Ray Data)"
 # How long to wait for a cluster's address to answer before saying it cannot be reached: Ray
 # itself retries a dead address for minutes.
@@ -60,11 +61,13 @@ class RayEngine:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> RayEngine:
-        """An engine from a pipeline's ``[ray]`` table; unknown keys are an error."""
+        """An engine from flat options (a pipeline's ``[ray]`` table); unknown ones are an
+        error."""
         known = sorted(f.name for f in fields(cls) if f.name != "name")
         unknown = sorted(set(options) - set(known))
         if unknown:
-            raise RecsumError(f"unknown [ray] key(s) {', '.join(unknown)}; use {', '.join(known)}")
+            raise RecsumError(f"unknown Ray engine option(s) {', '.join(unknown)}; use "
+                              f"{', '.join(known)}")
         return cls(**options)
 
     def run(self, build_system: Callable[[], System], groups: Sequence[Sequence[Record]],
@@ -96,6 +99,18 @@ class RayEngine:
             finally:
                 if started_here:
                     ray.shutdown()
+
+
+def make_engine(name: str = "local", **options: Any) -> Engine:
+    """The engine called ``name``: ``local``, or ``ray`` with :class:`RayEngine`'s options."""
+    if name == "ray":
+        return RayEngine.from_options(options)
+    if name != "local":
+        raise RecsumError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+    if options:
+        raise RecsumError(f"{', '.join(sorted(options))}: only the ray engine takes them "
+                          "(choose engine ray, or omit them)")
+    return LocalEngine()
 
 
 class _Summarize:
