@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from recsum.cli.options import (
@@ -68,6 +67,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"{result.path}: {result.written} document(s) summarized, {result.resumed} already "
           f"done{failed}, {result.total} in all ({result.seconds:.1f} s)", file=sys.stderr)
     if result.failures:
-        logging.getLogger("recsum").warning("%s", result.failure_summary())
+        print(f"recsum: {result.failure_summary()}", file=sys.stderr)
         return 1
     return 0

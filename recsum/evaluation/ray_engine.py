@@ -153,13 +153,14 @@ def _import_ray():
 def _connect(ray, address: str | None) -> bool:
     """Connect to the cluster at ``address``, or start a local instance; whether one was
     started here (and is to be stopped after the run)."""
+    if address is not None:
+        _check_reachable(address)
     if ray.is_initialized():
         return False
     quiet = {"logging_level": logging.ERROR, "log_to_driver": False}
     if address is None:
         ray.init(include_dashboard=False, **quiet)
         return True
-    _check_reachable(address)
     try:
         ray.init(address=address, **quiet)
     except (ConnectionError, RuntimeError, ValueError) as error:
