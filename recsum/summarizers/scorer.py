@@ -21,6 +21,7 @@ from torch import nn
 
 from recsum.errors import RecsumError
 from recsum.summarizers.features import FEATURES, QUERY_FEATURES
+from recsum.weights import save_weights
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -81,14 +82,11 @@ class PartScorer(nn.Module):
         return self(torch.from_numpy(vectors), torch.from_numpy(features)).numpy()
 
     def save_pretrained(self, directory: str | Path) -> None:
-        from safetensors.torch import save_file
-
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.config.to_dict(), indent=2, ensure_ascii=False) + "\n"
         (path / CONFIG_FILE).write_text(text, encoding="utf-8")
-        state = {k: v.detach().contiguous().cpu() for k, v in self.state_dict().items()}
-        save_file(state, str(path / WEIGHTS_FILE), metadata={"model_type": MODEL_TYPE})
+        save_weights(self.state_dict(), path / WEIGHTS_FILE, {"model_type": MODEL_TYPE})
 
     @property
     def takes_query(self) -> bool:
