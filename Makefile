@@ -13,7 +13,7 @@ $(BIN)/recsum: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,peers,web]'
+	$(BIN)/pip install --quiet -e '.[dev,peers,web,ray]'
 	touch $@
 
 # The browser test of `recsum serve` drives Debian's Chromium through its chromedriver (never a

@@ -17,7 +17,9 @@ _EXPORTS = {
     "RecursiveReducer": "recsum.reduce",
     "Summarizer": "recsum.api",
     "SummaryResult": "recsum.reduce",
+    "evaluate_predictions": "recsum.evaluation.runs",
     "summarize": "recsum.api",
+    "summarize_dataset": "recsum.evaluation.runs",
 }
 __all__ = sorted(_EXPORTS)
 

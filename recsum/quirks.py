@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -91,6 +92,24 @@ def datasets_quietly() -> Iterator[None]:
     finally:
         if enabled:
             datasets_logging.enable_progress_bar()
+
+
+@contextlib.contextmanager
+def ray_quietly() -> Iterator[None]:
+    """Ray Data without its progress bars and execution plans (recsum shows its own progress
+    and the run's errors); restored afterwards."""
+    import ray.data
+
+    context = ray.data.DataContext.get_current()
+    logger = logging.getLogger("ray.data")
+    saved = context.enable_progress_bars, logger.level
+    context.enable_progress_bars = False
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        context.enable_progress_bars = saved[0]
+        logger.setLevel(saved[1])
 
 
 def quiet_model_loading() -> None:

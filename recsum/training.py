@@ -35,6 +35,7 @@ from recsum.evaluation.data import DatasetSpec, Record, load_records
 from recsum.length import count_words
 from recsum.oracle import oracle_labels
 from recsum.segment import Sentence
+from recsum.weights import save_weights
 
 CHECKPOINTS = "checkpoint"  # subfolder of a model's folder while it trains
 CHECKPOINT = "checkpoint.safetensors"
@@ -267,8 +268,6 @@ class _Checkpoint:
 
     def save(self, model: nn.Module, optimizer: torch.optim.Optimizer,
              state: _TrainingState) -> None:
-        from safetensors.torch import save_file
-
         optimizer_state = optimizer.state_dict()
         tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
         tensors |= {f"best.{k}": v for k, v in state.best_state.items()}
@@ -281,10 +280,7 @@ class _Checkpoint:
                     "log": json.dumps(asdict(state.log)),
                     "param_groups": json.dumps(optimizer_state["param_groups"])}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(".partial")
-        save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(partial),
-                  metadata=metadata)
-        partial.replace(self.path)  # a kill mid-write leaves the previous epoch's checkpoint
+        save_weights(tensors, self.path, metadata)  # a kill mid-write keeps the last epoch's
 
     def load(self, model: nn.Module, optimizer: torch.optim.Optimizer) -> _TrainingState:
         from safetensors import safe_open

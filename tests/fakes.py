@@ -72,3 +72,15 @@ class RatingSummarizer(PrefixSummarizer):
 def _rating(text: str) -> float:
     found = re.search(r"\br(-?\d+)\b", text)
     return float(found.group(1)) if found else 0.0
+
+
+class PoisonSystem:
+    """A whole-document system that keeps each document's first words, and raises for any
+    group holding a document with the word ``poison``, as a model can fail on one input."""
+
+    name = "poison"
+
+    def summarize_documents(self, documents, length, *, references=None):
+        if any("poison" in document.split() for document in documents):
+            raise ValueError("cannot summarize a poisoned document\nsecond line of the error")
+        return [" ".join(document.split()[: int(length.value)]) for document in documents]

@@ -18,6 +18,7 @@ from torch import nn
 
 from recsum.errors import RecsumError
 from recsum.segment import Sentence
+from recsum.weights import save_weights
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -102,14 +103,11 @@ class SavedModel:
     config: Any
 
     def save_pretrained(self, directory: str | Path, tokenizer=None) -> None:
-        from safetensors.torch import save_file
-
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
         config = {"model_type": self.model_type, **asdict(self.config)}
         (path / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-        state = {k: v.detach().contiguous().cpu() for k, v in self.state_dict().items()}
-        save_file(state, str(path / WEIGHTS_FILE), metadata={"model_type": self.model_type})
+        save_weights(self.state_dict(), path / WEIGHTS_FILE, {"model_type": self.model_type})
         if tokenizer is not None:
             tokenizer.save_pretrained(str(path))
 

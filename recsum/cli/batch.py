@@ -7,9 +7,11 @@ import sys
 
 from recsum.cli.options import (
     add_dataset_options,
+    add_engine_options,
     add_length_options,
     add_model_options,
     dataset_spec,
+    engine_options,
     max_words,
     model_options,
     parse_options,
@@ -40,6 +42,7 @@ def register(subparsers) -> None:
                         help="replace the output file instead of resuming it")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_model_options(parser)
+    add_engine_options(parser, default="local")
     parser.set_defaults(handler=run)
 
 
@@ -54,24 +57,19 @@ def system_options(args: argparse.Namespace) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from recsum.evaluation.batch import run_batch
-    from recsum.evaluation.data import load_records
-    from recsum.evaluation.predictions import batch_settings
-    from recsum.evaluation.systems import build_system, check_system, entry
-    from recsum.length import Length
+    from recsum.evaluation.ray_engine import make_engine
+    from recsum.evaluation.runs import summarize_dataset
 
-    options = system_options(args)
-    check_system(args.system, options, tasks=args.tasks, ignore_query=args.ignore_query)
-    use_queries = entry(args.system).takes_query and not args.ignore_query
-    # Only the oracle reads references while summarizing; plain text files have none.
-    records = load_records(dataset_spec(args),
-                           need_references=entry(args.system).reads_references)
-    length = Length(max_words(args), "words")
-    result = run_batch(lambda: build_system(args.system, options), records, length,
-                       args.output, settings=batch_settings(args.system, options, length,
-                                                            uses_queries=use_queries),
-                       overwrite=args.overwrite, group_size=args.group_size,
-                       progress=not args.quiet and sys.stderr.isatty(), use_queries=use_queries)
+    engine = make_engine(args.engine or "local", **engine_options(args))
+    result = summarize_dataset(dataset_spec(args), args.output, system=args.system,
+                               options=system_options(args), max_words=max_words(args),
+                               engine=engine, overwrite=args.overwrite,
+                               group_size=args.group_size, ignore_query=args.ignore_query,
+                               progress=not args.quiet and sys.stderr.isatty()).batch
+    failed = f", {len(result.failures)} failed" if result.failures else ""
     print(f"{result.path}: {result.written} document(s) summarized, {result.resumed} already "
-          f"done, {result.total} in all ({result.seconds:.1f} s)", file=sys.stderr)
+          f"done{failed}, {result.total} in all ({result.seconds:.1f} s)", file=sys.stderr)
+    if result.failures:
+        print(f"recsum: {result.failure_summary()}", file=sys.stderr)
+        return 1
     return 0

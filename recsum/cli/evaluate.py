@@ -29,17 +29,12 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from recsum.evaluation.data import load_records
-    from recsum.evaluation.report import (
-        markdown_table,
-        score_predictions,
-        write_report,
-        write_scores,
-    )
+    from recsum.evaluation.report import markdown_table, write_report, write_scores
+    from recsum.evaluation.runs import dataset_records, evaluate_predictions
 
-    records = load_records(dataset_spec(args))
-    results = [score_predictions(path, records, bootstrap=args.bootstrap, seed=args.seed,
-                                 precision_recall=args.precision_recall)
+    records = dataset_records(dataset_spec(args))
+    results = [evaluate_predictions(path, records, bootstrap=args.bootstrap, seed=args.seed,
+                                    precision_recall=args.precision_recall)
                for path in args.predictions]
     print(markdown_table(results), end="")
     first = Path(args.predictions[0])

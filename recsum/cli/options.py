@@ -17,6 +17,7 @@ DEFAULTS = SummarizerConfig()
 MODEL_KEYS = ("model", "scorer", "device", "dtype", "chunk_tokens", "overlap", "max_depth",
               "batch_size", "trust_remote_code")
 GENERATION_KEYS = tuple(GENERATION_DEFAULTS)
+RAY_KEYS = ("address", "concurrency", "cpus_per_actor", "gpus_per_actor")
 
 
 def positive_int(value: str) -> int:
@@ -31,6 +32,17 @@ def non_negative_int(value: str) -> int:
     number = _whole_number(value)
     if number < 0:
         raise argparse.ArgumentTypeError(f"must be zero or more, got {number}")
+    return number
+
+
+def non_negative_float(value: str) -> float:
+    """argparse type: a number of zero or more."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+    if not number >= 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more, got {value}")
     return number
 
 
@@ -125,6 +137,28 @@ def build_summarizer(args: argparse.Namespace):
     from recsum.api import Summarizer
 
     return Summarizer(config=summarizer_config(args))
+
+
+def add_engine_options(parser: argparse.ArgumentParser, default: str) -> None:
+    """--engine and the Ray engine's --ray-address, --concurrency, --cpus-per-actor and
+    --gpus-per-actor (None when not given, like the model options)."""
+    group = parser.add_argument_group("engine")
+    group.add_argument("--engine", choices=("local", "ray"),
+                       help=f"local: this process; ray: Ray Data actors, on the cluster at "
+                       f"--ray-address or RAY_ADDRESS, else on a local Ray (default: {default})")
+    group.add_argument("--ray-address", dest="address", metavar="ADDRESS",
+                       help="a running Ray cluster: host:port, ray://host:port or auto "
+                       "(default: RAY_ADDRESS, else start a local Ray)")
+    group.add_argument("--concurrency", type=positive_int,
+                       help="Ray actors, each with its own model (default: 1)")
+    group.add_argument("--cpus-per-actor", type=non_negative_float, help="default: 1")
+    group.add_argument("--gpus-per-actor", type=non_negative_float, help="default: 0")
+
+
+def engine_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The Ray engine's options given on the command line, as a pipeline's ``[ray]`` table
+    writes them."""
+    return {key: getattr(args, key) for key in RAY_KEYS if getattr(args, key) is not None}
 
 
 def add_dataset_options(parser: argparse.ArgumentParser, flag: str | None = None) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from dataclasses import replace
+
+from recsum.cli.options import add_engine_options, engine_options
 
 
 def register(subparsers) -> None:
@@ -16,6 +19,7 @@ def register(subparsers) -> None:
     parser.add_argument("--overwrite", action="store_true",
                         help="redo every system instead of resuming its predictions")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_engine_options(parser, default="the pipeline's [batch] engine, else local")
     parser.set_defaults(handler=run)
 
 
@@ -24,6 +28,11 @@ def run(args: argparse.Namespace) -> int:
     from recsum.evaluation.report import markdown_table
 
     pipeline = load_pipeline(args.pipeline)
+    given = engine_options(args)
+    if args.engine or given:  # the command line's engine, over the pipeline's [batch] and [ray]
+        engine = args.engine or pipeline.engine
+        pipeline = replace(pipeline, engine=engine,
+                           ray={**pipeline.ray, **given} if engine == "ray" else given)
     command = shlex.join(["recsum", "run", args.pipeline, *(["--overwrite"] if args.overwrite
                                                             else [])])
     result = run_pipeline(pipeline, overwrite=args.overwrite,

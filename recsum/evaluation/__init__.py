@@ -2,6 +2,7 @@
 
 Its modules depend downward only: ``data`` (records) and ``systems`` (the registry) at the
 bottom; ``predictions`` (the resumable JSON-lines files) and ``batch`` (systems over records);
-``rouge`` and ``readability`` (metrics); ``report`` (tables, plots, scores.json); ``pipeline``
-(a TOML or YAML file run as batch → evaluate → report) on top.
+``ray_engine`` (the same batches on Ray actors); ``rouge`` and ``readability`` (metrics);
+``report`` (tables, plots, scores.json); ``runs`` (the Python API over datasets: summarize,
+evaluate) and ``pipeline`` (a TOML or YAML file run as batch → evaluate → report) on top.
 """

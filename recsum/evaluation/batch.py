@@ -2,47 +2,97 @@
 
 Run again with the same settings, finished ids are skipped (:mod:`recsum.evaluation.predictions`
 says how a file is resumed). Documents go to the system in small groups, so that chunks of
-several documents share model batches while memory stays bounded.
+several documents share model batches while memory stays bounded. An engine runs the groups:
+:class:`LocalEngine` in this process, or ``recsum.evaluation.ray_engine.RayEngine`` on Ray
+actors; both make their lines with :func:`summarize_group`, and this module alone writes them.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tqdm import tqdm
 
-from recsum.errors import RecsumError
+from recsum.errors import RecsumError, list_ids
 from recsum.evaluation.data import Record
-from recsum.evaluation.predictions import append_prediction, finished_ids, jsonable
+from recsum.evaluation.predictions import (
+    append_prediction,
+    failures_path,
+    finished_ids,
+    jsonable,
+)
 from recsum.evaluation.systems import System
 from recsum.length import Length, count_words
+
+log = logging.getLogger("recsum")
+
+
+class Engine(Protocol):
+    """Runs groups of records through a system built by ``build_system`` and yields their lines
+    (predictions, or failures with an ``error``) in any order, each as soon as it is done."""
+
+    name: str
+
+    def run(self, build_system: Callable[[], System], groups: Sequence[Sequence[Record]],
+            length: Length, settings: dict[str, Any]) -> Iterator[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class LocalEngine:
+    """One process on this machine: the system is built once, the groups run in order."""
+
+    name: str = "local"
+
+    def run(self, build_system: Callable[[], System], groups: Sequence[Sequence[Record]],
+            length: Length, settings: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        system = build_system()
+        for group in groups:
+            yield from summarize_group(system, group, length, settings)
 
 
 @dataclass(frozen=True)
 class BatchResult:
-    """What a batch run did: lines written now, lines found done, and the wall time."""
+    """What a batch run did: lines written now, lines found done, documents that failed (id →
+    error, recorded in ``failures_path``), and the wall time."""
 
     path: Path
     written: int
     resumed: int
     total: int
     seconds: float
+    failures: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def failures_path(self) -> Path:
+        return failures_path(self.path)
+
+    def failure_summary(self) -> str:
+        """One line on the failed documents, the first error, and how to retry them."""
+        first, error = next(iter(self.failures.items()))
+        return (f"{len(self.failures)} document(s) failed ({list_ids(list(self.failures))}; "
+                f"{first!r}: {error}); their errors are in {self.failures_path}; run the same "
+                "command again to retry them")
 
 
 def run_batch(build_system: Callable[[], System], records: Sequence[Record], length: Length,
               output: str | Path, *, settings: dict[str, Any], overwrite: bool = False,
               group_size: int = 4, progress: bool = True,
-              use_queries: bool = False) -> BatchResult:
+              engine: Engine | None = None) -> BatchResult:
     """Summarize ``records`` into ``output``, resuming a run with the same ``settings``.
 
     ``build_system`` is only called when something is left to do, so a finished run costs no
     model load. ``settings`` (system, options, length) is written on every line and must match
-    the lines already there. With ``use_queries`` each record's query goes to the system.
+    the lines already there. A document that fails is not written to ``output`` but to its
+    failures file (``preds.failures.jsonl`` beside ``preds.jsonl``), and is retried by the next
+    run. ``engine`` (default :class:`LocalEngine`) runs the groups. When ``settings`` say so
+    (``"queries": true``, :func:`~.predictions.batch_settings`), each record's query goes to
+    the system.
     """
     if group_size < 1:
         raise RecsumError(f"group size must be at least 1, got {group_size}")
@@ -50,37 +100,59 @@ def run_batch(build_system: Callable[[], System], records: Sequence[Record], len
     settings = jsonable(settings)
     done = set() if overwrite else finished_ids(output, settings, {r.id for r in records})
     todo = [r for r in records if r.id not in done]
+    # Failures of an earlier run are retried now: their old lines would only mislead.
+    failures_path(output).unlink(missing_ok=True)
     started = time.perf_counter()
+    failures: dict[str, str] = {}
+    written = 0
     if todo:
-        system = build_system()
+        groups = [todo[begin : begin + group_size] for begin in range(0, len(todo), group_size)]
         output.parent.mkdir(parents=True, exist_ok=True)
         with open(output, "w" if overwrite else "a", encoding="utf-8") as sink, \
              tqdm(total=len(records), initial=len(records) - len(todo), unit="doc",
-                  desc=system.name, file=sys.stderr, disable=not progress) as bar:
-            for begin in range(0, len(todo), group_size):
-                group = todo[begin : begin + group_size]
-                _summarize_group(system, group, length, settings, sink, use_queries)
-                bar.update(len(group))
+                  desc=str(settings.get("kind", "batch")), file=sys.stderr,
+                  disable=not progress) as bar:
+            for line in (engine or LocalEngine()).run(build_system, groups, length, settings):
+                if "error" in line:
+                    failures[line["id"]] = line["error"]
+                    log.warning("document %r failed: %s", line["id"], line["error"])
+                    with open(failures_path(output), "a", encoding="utf-8") as failed:
+                        append_prediction(failed, line)
+                else:
+                    append_prediction(sink, line)
+                    written += 1
+                bar.update(1)
     elif overwrite:
         output.write_text("", encoding="utf-8")
-    return BatchResult(output, len(todo), len(records) - len(todo), len(records),
-                       time.perf_counter() - started)
+    return BatchResult(output, written, len(records) - len(todo), len(records),
+                       time.perf_counter() - started, failures)
 
 
-def _summarize_group(system: System, group: list[Record], length: Length, settings: dict,
-                     sink, use_queries: bool) -> None:
+def summarize_group(system: System, group: Sequence[Record], length: Length,
+                    settings: dict[str, Any]) -> list[dict[str, Any]]:
+    """The prediction lines of ``group``, summarized together. When the group raises, each of
+    its documents is tried alone, so that only a document that fails by itself becomes a
+    failure line (its id and error) and the run goes on. Each record's query goes to the system
+    when ``settings`` say the run answers queries."""
     started = time.perf_counter()
-    queries = {"queries": [r.query for r in group]} if use_queries else {}
-    summaries = system.summarize_documents([r.document for r in group], length,
-                                           references=[r.references for r in group], **queries)
+    queries = {"queries": [r.query for r in group]} if settings.get("queries") else {}
+    try:
+        summaries = system.summarize_documents([r.document for r in group], length,
+                                               references=[r.references for r in group],
+                                               **queries)
+    except Exception as error:  # a document's failure, whatever raised it, must not end the run
+        if len(group) > 1:
+            return [line for record in group
+                    for line in summarize_group(system, [record], length, settings)]
+        message = (str(error).strip().splitlines() or [""])[0]
+        return [{"id": group[0].id, "error": f"{type(error).__name__}: {message}".rstrip(": "),
+                 "system": system.name, "settings": settings}]
     seconds = time.perf_counter() - started
-    for record, summary in zip(group, summaries, strict=True):
-        line = {
-            "id": record.id, "summary": summary, "system": system.name, "settings": settings,
-            "query": record.query,
-            "words": count_words(summary), "input_words": count_words(record.document),
-            # The group shares its model batches: each document gets an equal share of the time.
-            "seconds": round(seconds / len(group), 4), "group_seconds": round(seconds, 4),
-            "group_size": len(group),
-        }
-        append_prediction(sink, line)
+    return [{
+        "id": record.id, "summary": summary, "system": system.name, "settings": settings,
+        "query": record.query,
+        "words": count_words(summary), "input_words": count_words(record.document),
+        # The group shares its model batches: each document gets an equal share of the time.
+        "seconds": round(seconds / len(group), 4), "group_seconds": round(seconds, 4),
+        "group_size": len(group),
+    } for record, summary in zip(group, summaries, strict=True)]

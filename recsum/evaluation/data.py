@@ -112,12 +112,15 @@ def read_jsonl(path: str | Path) -> list[tuple[int, dict]]:
     return rows
 
 
-def load_records(spec: DatasetSpec, *, need_references: bool = True) -> list[Record]:
+def load_records(spec: DatasetSpec, *, need_references: bool = True,
+                 rows: Any = None) -> list[Record]:
     """The records of a dataset, in order, with empty ones skipped and counted in a warning.
 
     Without ``need_references`` (summarizing only), a dataset may lack references altogether.
+    ``rows``, a ``datasets.Dataset`` already loaded, is read instead of ``spec.path``, which
+    then only names it in messages.
     """
-    rows = _load_rows(spec)
+    rows = _load_rows(spec) if rows is None else rows
     columns = set(rows.column_names)
     if spec.limit is not None:
         rows = rows.select(range(min(spec.limit, len(rows))))

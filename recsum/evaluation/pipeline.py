@@ -4,13 +4,14 @@ A pipeline names a dataset (``[dataset]``, the options of :class:`~.data.Dataset
 the one word budget every system gets (``[length] max_words``), the systems (``[[systems]]``:
 ``kind`` from :data:`~.systems.SYSTEMS`, an optional ``label`` naming its predictions file,
 every other key passed to the system), ``[evaluation]`` (bootstrap, seed, precision_recall),
-``[batch]`` (group_size) and ``[output] dir`` (default ``outputs/<name>``).
+``[batch]`` (group_size, and engine: ``local`` or ``ray``), ``[ray]`` (the options of
+:class:`~.ray_engine.RayEngine`) and ``[output] dir`` (default ``outputs/<name>``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,12 @@ from recsum.evaluation import systems as registry
 from recsum.evaluation.batch import run_batch
 from recsum.evaluation.data import DatasetSpec, load_records
 from recsum.evaluation.predictions import batch_settings
+from recsum.evaluation.ray_engine import make_engine
 from recsum.evaluation.report import SystemScores, score_predictions, write_report
 from recsum.evaluation.systems import SYSTEMS, build_system, check_system
 from recsum.length import Length
 
-SECTIONS = {"name", "dataset", "length", "systems", "evaluation", "batch", "output"}
+SECTIONS = {"name", "dataset", "length", "systems", "evaluation", "batch", "ray", "output"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class Pipeline:
     seed: int = 0
     precision_recall: bool = False
     group_size: int = 4
+    engine: str = "local"
+    ray: Mapping[str, Any] = field(default_factory=dict)
 
     def predictions_path(self, entry: SystemEntry) -> Path:
         return self.output_dir / "predictions" / f"{entry.label}.jsonl"
@@ -115,8 +119,13 @@ def _parse(raw: dict[str, Any], path: Path) -> Pipeline:
     batch = _table(raw, "batch", path)
     output = _table(raw, "output", path)
     _only(evaluation, {"bootstrap", "seed", "precision_recall"}, "evaluation", path)
-    _only(batch, {"group_size"}, "batch", path)
+    _only(batch, {"group_size", "engine"}, "batch", path)
     _only(output, {"dir"}, "output", path)
+    engine, ray = batch.get("engine", "local"), _table(raw, "ray", path)
+    try:
+        make_engine(engine, **ray)
+    except RecsumError as error:
+        raise RecsumError(f"{path}: {error}") from None
     return Pipeline(
         name=name,
         dataset=DatasetSpec.from_dict(dataset),
@@ -127,6 +136,8 @@ def _parse(raw: dict[str, Any], path: Path) -> Pipeline:
         seed=int(evaluation.get("seed", 0)),
         precision_recall=bool(evaluation.get("precision_recall", False)),
         group_size=int(batch.get("group_size", 4)),
+        engine=engine,
+        ray=ray,
     )
 
 
@@ -171,21 +182,25 @@ def _systems(entries: Any, path: Path) -> tuple[SystemEntry, ...]:
 
 def run_pipeline(pipeline: Pipeline, *, overwrite: bool = False, progress: bool = True,
                  commands: Sequence[str] = (), **collaborators: Any) -> PipelineResult:
-    """Batch every system (resuming finished work), then evaluate all and write the report.
-    ``collaborators`` go to the systems that take them (``part_summarizer=``)."""
+    """Batch every system (resuming finished work) on the pipeline's engine, then evaluate all
+    and write the report. ``collaborators`` go to the systems that take them
+    (``part_summarizer=``). Documents that failed stop the run before the evaluation."""
     for entry in pipeline.systems:  # before any runs: a missing model fails at once
         check_system(entry.kind, entry.options, tasks=pipeline.dataset.tasks,
                      ignore_query=entry.ignore_query)
     records = load_records(pipeline.dataset)
     length = Length(pipeline.max_words, "words")
+    engine = make_engine(pipeline.engine, **pipeline.ray)
     for entry in pipeline.systems:
-        run_batch(lambda entry=entry: build_system(entry.kind, entry.options, **collaborators),
-                  records, length,
-                  pipeline.predictions_path(entry),
-                  settings=batch_settings(entry.kind, entry.options, length,
-                                          uses_queries=entry.uses_queries),
-                  overwrite=overwrite, group_size=pipeline.group_size, progress=progress,
-                  use_queries=entry.uses_queries)
+        batch = run_batch(
+            lambda entry=entry: build_system(entry.kind, entry.options, **collaborators),
+            records, length, pipeline.predictions_path(entry),
+            settings=batch_settings(entry.kind, entry.options, length,
+                                    uses_queries=entry.uses_queries),
+            overwrite=overwrite, group_size=pipeline.group_size, progress=progress,
+            engine=engine)
+        if batch.failures:
+            raise RecsumError(f"system {entry.label!r}: {batch.failure_summary()}")
     scores = tuple(
         score_predictions(pipeline.predictions_path(entry), records, label=entry.label,
                           bootstrap=pipeline.bootstrap, seed=pipeline.seed,

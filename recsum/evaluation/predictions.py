@@ -3,7 +3,8 @@
 Every line is flushed and fsynced as soon as its document is done, so a crash, ``kill -9`` or
 Ctrl-C loses at most the documents in flight. Each line records the settings it was made with
 (system, options, length); a file is resumed only with the same settings, and a torn last line
-(cut mid-write) is dropped and redone.
+(cut mid-write) is dropped and redone. Documents that failed are listed in a failures file
+beside the predictions (:func:`failures_path`), never in them.
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ def batch_settings(kind: str, options: dict[str, Any], length: Length, *,
     if uses_queries:
         settings["queries"] = True
     return jsonable(settings)
+
+
+def failures_path(output: str | Path) -> Path:
+    """Where the documents that failed in the last run of ``output`` are listed with their
+    errors: ``preds.failures.jsonl`` beside ``preds.jsonl``."""
+    output = Path(output)
+    return output.with_name(f"{output.stem}.failures.jsonl")
 
 
 def read_predictions(path: str | Path) -> dict[str, dict]:

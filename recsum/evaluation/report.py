@@ -7,7 +7,7 @@ each system's mean output length next to its scores, and its time per document.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -50,14 +50,18 @@ class SystemScores:
                 "readability": asdict(self.readability), **self.evaluation.to_dict()}
 
 
-def score_predictions(path: str | Path, records: Sequence[Record], *, label: str | None = None,
-                      bootstrap: int = 1000, seed: int = 0,
+def score_predictions(predictions: str | Path | Mapping[str, dict], records: Sequence[Record],
+                      *, label: str | None = None, bootstrap: int = 1000, seed: int = 0,
                       precision_recall: bool = False) -> SystemScores:
-    """Score a predictions file against ``records``; its ids must match theirs exactly."""
-    rows = read_predictions(path)
+    """Score a predictions file (or its lines by id) against ``records``; the ids must match
+    theirs exactly."""
+    if isinstance(predictions, Mapping):
+        rows, source, name = predictions, "predictions", "predictions"
+    else:
+        rows, source, name = read_predictions(predictions), str(predictions), Path(predictions).stem
     ids = [r.id for r in records]
     ordered = align_predictions({key: row["summary"] for key, row in rows.items()}, ids,
-                                source=str(path))
+                                source=source)
     evaluation = evaluate_summaries(ids, ordered, [r.references for r in records],
                                     bootstrap=bootstrap, seed=seed,
                                     precision_recall=precision_recall)
@@ -66,8 +70,8 @@ def score_predictions(path: str | Path, records: Sequence[Record], *, label: str
     budgets = {json.dumps((rows[i].get("settings") or {}).get("length")) for i in ids}
     length = json.loads(budgets.pop()) if len(budgets) == 1 else None
     return SystemScores(
-        label=label or Path(path).stem,
-        system=", ".join(systems) or Path(path).stem,
+        label=label or name,
+        system=", ".join(systems) or name,
         evaluation=evaluation,
         mean_words=float(np.mean([count_words(s) for s in ordered])),
         seconds_per_document=float(np.mean(seconds)) if len(seconds) == len(ids) else None,

@@ -22,6 +22,7 @@ import numpy as np
 
 from recsum.errors import RecsumError
 from recsum.summarizers.features import FEATURES, QUERY_FEATURES
+from recsum.weights import save_weights
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -88,14 +89,11 @@ class PartScorer:
         return (hidden @ w[f"{OUTPUT}.weight"].T + w[f"{OUTPUT}.bias"])[..., 0]
 
     def save_pretrained(self, directory: str | Path) -> None:
-        from safetensors.numpy import save_file
-
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.config.to_dict(), indent=2, ensure_ascii=False) + "\n"
         (path / CONFIG_FILE).write_text(text, encoding="utf-8")
-        save_file({name: np.ascontiguousarray(array) for name, array in self.weights.items()},
-                  str(path / WEIGHTS_FILE), metadata={"model_type": MODEL_TYPE})
+        save_weights(self.weights, path / WEIGHTS_FILE, {"model_type": MODEL_TYPE})
 
     @property
     def takes_query(self) -> bool:

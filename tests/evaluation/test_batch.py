@@ -172,16 +172,18 @@ dir = "{output}"
 """
 
 
-@pytest.mark.parametrize("command", ["batch", "run"])
+@pytest.mark.parametrize("command", ["batch", "run", "batch --engine ray"])
 @pytest.mark.slow
 def test_kill_9_mid_run_then_the_same_command_loses_and_duplicates_nothing(
         command, squality_stories, tmp_path, capsys):
+    """With the Ray engine, the killed command's local Ray goes with it, and the rerun starts
+    its own."""
     dataset = tmp_path / "stories.jsonl"
     squality_slice(dataset, squality_stories, count=4, words=500)
-    if command == "batch":
+    if command.startswith("batch"):
         output = tmp_path / "preds.jsonl"
         arguments = ["batch", str(dataset), "--adapter", "squality", "--output", str(output),
-                     "--max-words", "80", "--group-size", "1", "--quiet"]
+                     "--max-words", "80", "--group-size", "1", "--quiet", *command.split()[1:]]
     else:
         pipeline = tmp_path / "killed.toml"
         pipeline.write_text(KILLED_PIPELINE.format(dataset=dataset, output=tmp_path / "out"))
@@ -203,7 +205,7 @@ def test_kill_9_mid_run_then_the_same_command_loses_and_duplicates_nothing(
 
     # The same command again, in this process.
     assert main(arguments) == 0
-    if command == "batch":
+    if command.startswith("batch"):
         assert f"{4 - written_before} document(s) summarized, {written_before} already done" \
             in capsys.readouterr().err
     else:

@@ -100,6 +100,10 @@ def test_yaml_pipelines_work_too(tmp_path, dataset):
     (("bootstrap = 50", "bootstraps = 50"), r"unknown \[evaluation\] key"),
     (('path = "', 'paths = "'), r"unknown \[dataset\] key"),
     (("[output]", "[output"), "invalid TOML"),
+    (("[output]", '[batch]\nengine = "spark"\n[output]'), "unknown engine 'spark'"),
+    (("[output]", "[ray]\nconcurrency = 2\n[output]"), "concurrency: only the ray engine"),
+    (("[output]", '[batch]\nengine = "ray"\n[ray]\nactors = 2\n[output]'),
+     "unknown Ray engine option"),
 ])
 def test_pipeline_mistakes_are_one_line_errors(tmp_path, dataset, change, message):
     path = write_pipeline(tmp_path, dataset, PIPELINE.replace(*change))
