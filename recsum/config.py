@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 DEFAULT_MAX_WORDS = 300
 # The name of the embedded extractive default (also meant by model None).
 EXTRACTIVE_MODEL = "minilm"
-DTYPES = ("float32", "bfloat16", "float16")
+# Number formats: ``auto`` picks the fast path the machine offers (recsum.summarizers.runtime);
+# int8 is for the embedded extractive default only.
+DTYPES = ("auto", "float32", "int8", "bfloat16", "float16")
 # The input window of the embedded MiniLM encoder, and the fallback for models that state none.
 WINDOW_TOKENS = 512
 # The extractive last pass chooses among the survivors of at most this many times the length
@@ -61,7 +63,7 @@ class SummarizerConfig:
     model: str | None = None
     scorer: str | None = None
     device: str = "cpu"
-    dtype: str = "float32"
+    dtype: str = "auto"
     trust_remote_code: bool = False
     batch_size: int = 8
     generation: GenerationConfig | None = None
@@ -106,7 +108,10 @@ class SummarizerConfig:
             raise RecsumError(f"unknown dtype {self.dtype!r}; use one of {', '.join(DTYPES)}")
         if self.dtype == "float16" and self.device == "cpu":
             raise RecsumError("dtype float16 needs a GPU (device cuda or mps); on cpu use "
-                              "float32 or bfloat16")
+                              "auto, float32 or bfloat16")
+        if self.dtype == "int8" and not self.extractive:
+            raise RecsumError("dtype int8 is for the embedded extractive default; a seq2seq "
+                              "model runs in auto, float32, bfloat16 or float16")
         if self.extractive and self.generation is not None:
             given = sorted(self.generation.to_diff_dict().keys() - {"transformers_version"})
             raise RecsumError(f"{', '.join(given) or 'generation settings'}: only a seq2seq "

@@ -116,3 +116,19 @@ def quiet_model_loading() -> None:
     """No weight-loading progress bars from huggingface_hub and transformers: they read this
     variable when they are imported, so it is set before a command loads any model."""
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+
+@contextlib.contextmanager
+def root_warnings_silenced() -> Iterator[None]:
+    """Warnings to the root logger dropped, then its level restored: onnxruntime's quantizer
+    advises a pre-processing step there (recsum's graph needs none) through ``logging.warning``,
+    which would print it on every first use."""
+    import logging
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        root.setLevel(level)

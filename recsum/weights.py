@@ -10,19 +10,28 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-import torch
+import numpy as np
 
 
-def save_weights(tensors: Mapping[str, torch.Tensor], path: str | Path,
+def save_weights(tensors: Mapping[str, Any], path: str | Path,
                  metadata: Mapping[str, str] | None = None) -> None:
-    """Write ``tensors`` to ``path`` (replacing it only once complete), readable per the umask."""
-    from safetensors.torch import save_file
-
+    """Write ``tensors`` (numpy arrays, or torch tensors) to ``path`` (replacing it only once
+    complete), readable per the umask. Numpy arrays are written without importing torch."""
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
-    save_file({name: tensor.detach().contiguous().cpu() for name, tensor in tensors.items()},
-              str(partial), metadata=dict(metadata or {}))
+    metadata = dict(metadata or {})
+    if all(isinstance(array, np.ndarray) for array in tensors.values()):
+        from safetensors.numpy import save_file
+
+        save_file({name: np.ascontiguousarray(array) for name, array in tensors.items()},
+                  str(partial), metadata=metadata)
+    else:
+        from safetensors.torch import save_file
+
+        save_file({name: tensor.detach().contiguous().cpu() for name, tensor in tensors.items()},
+                  str(partial), metadata=metadata)
     umask = os.umask(0)
     os.umask(umask)
     partial.chmod(0o666 & ~umask)

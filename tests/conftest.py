@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
@@ -10,6 +12,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("RECSUM_DATA", ROOT.parent / "shared" / "data"))
+
+
+def pytest_configure(config) -> None:
+    """Encoders built during the tests go to a cache of their own (inherited by the command
+    lines the tests start), never to the user's; it is removed at the end."""
+    os.environ["RECSUM_CACHE"] = tempfile.mkdtemp(prefix="recsum-test-cache-")
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(os.environ.pop("RECSUM_CACHE", ""), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

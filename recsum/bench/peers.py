@@ -18,7 +18,7 @@ from recsum.baselines.scoring import word_budget
 from recsum.clean import readable_sentences
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words, truncate_words
-from recsum.quirks import import_bert_extractive
+from recsum.quirks import import_bert_extractive, punkt_module
 from recsum.segment import split_sentences
 
 PEERS = ("sumy-lexrank", "sumy-textrank", "bert-extractive")
@@ -123,3 +123,28 @@ class SumySystem:
                             references: Sequence[Sequence[str]] | None = None) -> list[str]:
         run = _sumy(self.name, word_budget(length))
         return [run(document) for document in documents]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m recsum.bench.peers NAME MAX_WORDS FILE...``: each file's summary by peer
+    ``NAME``, a blank line between them; the peer's whole process is what
+    :mod:`recsum.bench.processes` times against ``recsum summarize``."""
+    import argparse
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(prog="python -m recsum.bench.peers")
+    parser.add_argument("name", choices=PEERS)
+    parser.add_argument("max_words", type=int)
+    parser.add_argument("files", nargs="+")
+    args = parser.parse_args(argv)
+    # nltk loaded as recsum loads it, without SciPy and scikit-learn: sumy's stemmer imports
+    # nltk, and its full import (1 s here) would count against the peer, not its method.
+    punkt_module()
+    summarize = build_peer(args.name, args.max_words)
+    for name in args.files:
+        print(summarize(Path(name).read_text(encoding="utf-8")) + "\n", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

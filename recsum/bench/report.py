@@ -166,6 +166,25 @@ def _plot_peers(p: dict, out: Path) -> None:
     figure.savefig(out / "peers.png", dpi=100)
 
 
+def _processes(p: dict) -> list[str]:
+    systems = p["systems"]
+    recsum = systems["recsum-default"]
+    rows = []
+    for name, row in systems.items():
+        single, batch = np.mean(row["seconds_per_doc"]), row["batch_seconds"] / p["documents"]
+        rows.append([name, f"{single:.2f}", f"{np.mean(recsum['seconds_per_doc']) / single:.2f}",
+                     f"{row['batch_seconds']:.1f}", f"{batch:.2f}",
+                     f"{recsum['batch_seconds'] / row['batch_seconds']:.2f}"])
+    return ["## 5. Whole processes, start included", "",
+            f"The first {p['documents']} SQuALITY dev stories, {p['max_words']} words each, as "
+            "files; `recsum summarize` (encoder path "
+            f"`{p['encoder_path']}`, CPU flags {', '.join(p['cpu_flags']) or 'none'}) against "
+            "each peer's own process (`python -m recsum.bench.peers`). One process per story "
+            "(mean wall seconds), then all the stories in one process:", "",
+            *_table(["system", "s/story, one process each", "recsum ÷ this",
+                     "all stories, one process (s)", "s/story there", "recsum ÷ this"], rows)]
+
+
 def write_report(result, out: Path) -> Path:
     """``report.md`` (and its plots) in ``out``; returns its path."""
     lines = ["# recsum benchmark", "", *_machine(result)]
@@ -177,6 +196,8 @@ def write_report(result, out: Path) -> Path:
         lines += _batching(result.batching)
     if result.peers:
         lines += _peers(result.peers, out)
+    if result.processes:
+        lines += _processes(result.processes)
     path = out / "report.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

@@ -1,9 +1,10 @@
-"""The benchmark itself: four sections measured in one run, then written as a report.
+"""The benchmark itself: five sections measured in one run, then written as a report.
 
 1. throughput of the embedded default on real stories, against the FLOP floor at the matrix
    rate measured in the same run; 2. time and peak memory against document length, each run in
    its own process, with time ∝ n^k fitted per system; 3. Seq2Seq batching across chunks against
-   one chunk at a time; 4. peers on the same documents and budget: time and ROUGE.
+   one chunk at a time; 4. peers on the same documents and budget: time and ROUGE; 5. whole
+   processes, start included, of ``recsum summarize`` and the peers (:mod:`.processes`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ import torch
 from recsum.bench.corpus import concatenate, load_corpus
 from recsum.bench.machine import cpu_seconds, machine_info, matmul_rate, peak_rss_mb
 from recsum.bench.peers import PEERS, build_peer
+from recsum.bench.processes import processes
 from recsum.bench.systems import SCALING_SYSTEMS, seq2seq_part_summarizer, temporary_workdir
 from recsum.bench.worker import measure, run_isolated
 from recsum.errors import RecsumError
 from recsum.length import Length, truncate_words
 
-SECTIONS = ("throughput", "scaling", "batching", "peers")
+SECTIONS = ("throughput", "scaling", "batching", "peers", "processes")
 
 
 @dataclass
@@ -82,6 +84,7 @@ class BenchResult:
     scaling: dict | None = None
     batching: dict | None = None
     peers: dict | None = None
+    processes: dict | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -277,6 +280,11 @@ def run_bench(config: BenchConfig, command: str = "") -> BenchResult:
         result.peers = peers(config, stories[:count],
                              result.throughput["seconds_per_doc"][:count],
                              result.throughput["summaries"][:count])
+    if "processes" in config.sections:
+        print(f"bench: whole processes on {len(stories)} stories", flush=True)
+        with temporary_workdir() as workdir:
+            result.processes = processes([r.document for r in stories], config.peers,
+                                         config.max_words, Path(workdir))
     result.seconds = time.perf_counter() - started
     result.machine["load_average_after"] = machine_info()["load_average"]
     (out / "results.json").write_text(json.dumps(asdict(result), indent=2) + "\n", "utf-8")

@@ -29,8 +29,9 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "bench", help="measure speed, memory and scaling against baselines and peers",
         description="Throughput of the default, time and memory against document length (one "
-                    "process per run), Seq2Seq batching, and peers, measured in one run. The "
-                    "full run takes about 20 minutes on 2 cores; --smoke takes seconds.")
+                    "process per run), Seq2Seq batching, peers, and whole processes with their "
+                    "start (recsum summarize against the peers), measured in one run. The full "
+                    "run takes about 25 minutes on 2 cores; --smoke takes seconds.")
     parser.add_argument("--stories", required=True,
                         help="SQuALITY-format .jsonl with references (e.g. "
                              "../shared/data/squality/dev.jsonl)")
@@ -43,7 +44,8 @@ def register(subparsers) -> None:
     parser.add_argument("--smoke", action="store_true",
                         help="toy models and sizes: checks that the bench runs, in seconds")
     parser.add_argument("--sections", type=_names, default=None,
-                        help="comma-separated subset of throughput,scaling,batching,peers")
+                        help="comma-separated subset of "
+                             "throughput,scaling,batching,peers,processes")
     parser.add_argument("--systems", type=_names, default=None,
                         help="comma-separated scaling systems (default: all)")
     parser.add_argument("--peers", type=_names, default=None,

@@ -1,10 +1,17 @@
-"""``recsum summarize FILE|-``: summarize one document and print the summary (or --json)."""
+"""``recsum summarize FILE|DIR|- ...``: summarize documents and print the summaries (or --json).
+
+Several files, or a directory (its documents, by name), are summarized by one model loaded
+once, each printed as soon as it is done under a ``==> FILE <==`` line (``--json``: one JSON
+object a line, with its ``file``), with a progress bar over the files; a file that cannot be
+read or summarized is one line of error, the others go on, and the exit code is then 2.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from recsum.cli.options import add_length_options, add_model_options, build_summarizer
 from recsum.errors import RecsumError
@@ -13,11 +20,13 @@ from recsum.errors import RecsumError
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "summarize",
-        help="summarize one text file (or - for stdin)",
-        description="Summarize one document of any length.",
+        help="summarize text files, directories of them (or - for stdin)",
+        description="Summarize documents of any length; several files or a directory load "
+                    "the model once.",
     )
-    parser.add_argument("file", help="document: .txt, .md, .pdf, .html or .docx (other names are "
-                        "sniffed), or - to read stdin")
+    parser.add_argument("files", nargs="+", metavar="file",
+                        help="document: .txt, .md, .pdf, .html or .docx (other names are "
+                             "sniffed), a directory of documents, or - to read stdin")
     add_length_options(parser)
     parser.add_argument("--query", default=None,
                         help="summarize with respect to this question or topic, e.g. \"What "
@@ -40,17 +49,58 @@ def run(args: argparse.Namespace) -> int:
 
     if args.query is not None and not args.query.strip():  # fail fast, before loading a model
         raise RecsumError("--query is empty; give a question or topic, or omit --query")
-    text = read_text(args.file, args.encoding)
+    names = documents(args.files)
+    if len(names) == 1 and args.files == names:
+        text = read_text(names[0], args.encoding)
+        result = build_summarizer(args).summarize(
+            text, args.max_words, max_tokens=args.max_tokens, query=args.query,
+            progress=not args.quiet and sys.stderr.isatty())
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if args.json
+              else result.summary)
+        return 0
+    return _run_many(args, names)
+
+
+def documents(names: list[str]) -> list[str]:
+    """The files named, each directory standing for its documents (by suffix, sorted)."""
+    from recsum.formats import SUFFIXES
+
+    found = []
+    for name in names:
+        folder = Path(name)
+        if name == "-" or not folder.is_dir():
+            found.append(name)
+            continue
+        inside = sorted(str(path) for path in folder.iterdir()
+                        if path.is_file() and path.suffix.lower() in SUFFIXES)
+        if not inside:
+            raise RecsumError(f"{folder} is a directory with no documents "
+                              f"({', '.join(sorted(SUFFIXES))})")
+        found += inside
+    return found
+
+
+def _run_many(args: argparse.Namespace, names: list[str]) -> int:
+    from tqdm import tqdm
+
+    from recsum.textio import read_text
+
     summarizer = build_summarizer(args)
-    result = summarizer.summarize(
-        text,
-        args.max_words,
-        max_tokens=args.max_tokens,
-        query=args.query,
-        progress=not args.quiet and sys.stderr.isatty(),
-    )
-    if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        print(result.summary)
-    return 0
+    failed = printed = 0
+    bar = tqdm(names, desc="summarize", unit="file", disable=args.quiet or not sys.stderr.isatty())
+    for name in bar:
+        try:
+            result = summarizer.summarize(read_text(name, args.encoding), args.max_words,
+                                          max_tokens=args.max_tokens, query=args.query)
+        except RecsumError as error:
+            message = str(error) if name in str(error) else f"{name}: {error}"
+            bar.write(f"recsum: error: {message}", file=sys.stderr)
+            failed += 1
+            continue
+        if args.json:
+            print(json.dumps({"file": name, **result.to_dict()}, ensure_ascii=False), flush=True)
+        else:
+            gap = "\n" if printed else ""  # a blank line between summaries, as head(1) does
+            print(f"{gap}==> {name} <==\n{result.summary}", flush=True)
+        printed += 1
+    return 2 if failed else 0

@@ -1,24 +1,22 @@
 """A BERT encoder in plain torch that loads a Hugging Face BERT checkpoint (safetensors).
 
-It exists for the command line's cold start: importing transformers' modeling stack and going
-through ``AutoModel.from_pretrained`` takes about 4 s on this machine, longer than summarizing
-a story. The encoder computes what ``transformers.BertModel`` computes (last hidden states,
-absolute positions, GELU); ``tests/test_extractive.py`` checks the two agree on MiniLM.
-Other architectures go through transformers (:func:`is_plain_bert` says which path applies).
+It runs the embedded encoder where torch does (bfloat16, a GPU) without transformers' modeling
+stack, whose import and ``AutoModel.from_pretrained`` take seconds. It computes what
+``transformers.BertModel`` computes (last hidden states, absolute positions, GELU);
+``tests/summarizers/test_extractive.py`` checks the two agree. Other architectures go through
+transformers (:func:`~recsum.summarizers.checkpoint.is_plain_bert` says which path applies).
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, fields
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional
 
-WEIGHTS = "model.safetensors"
-TOKENIZER = "tokenizer.json"
+from recsum.summarizers.checkpoint import WEIGHTS, BertConfig
 
 # Checkpoint names → this module's names, applied in order ("attention.output.dense" before
 # "output.dense"); then the "embeddings." prefix is dropped.
@@ -36,38 +34,6 @@ _RENAMES = (
 # out, and so are the id buffers some checkpoints carry.
 _ENCODER = ("embeddings.", "encoder.")
 _BUFFERS = ("embeddings.position_ids", "embeddings.token_type_ids")
-
-
-@dataclass(frozen=True)
-class BertConfig:
-    """The fields of a BERT ``config.json`` that shape the encoder (and its FLOP count)."""
-
-    vocab_size: int
-    hidden_size: int
-    num_hidden_layers: int
-    num_attention_heads: int
-    intermediate_size: int
-    max_position_embeddings: int
-    type_vocab_size: int = 2
-    layer_norm_eps: float = 1e-12
-
-    @classmethod
-    def from_dict(cls, values: dict) -> BertConfig:
-        return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
-
-
-def is_plain_bert(path: str | Path) -> bool:
-    """True for a local BERT folder this module loads exactly: safetensors weights, a
-    ``tokenizer.json``, GELU and absolute positions."""
-    folder = Path(path)
-    if not all((folder / name).is_file() for name in ("config.json", WEIGHTS, TOKENIZER)):
-        return False
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    return (
-        config.get("model_type") == "bert"
-        and config.get("hidden_act", "gelu") == "gelu"
-        and config.get("position_embedding_type", "absolute") == "absolute"
-    )
 
 
 class _Layer(nn.Module):
@@ -115,12 +81,11 @@ class BertEncoder(nn.Module):
 
     @classmethod
     def from_pretrained(cls, path: str | Path) -> BertEncoder:
-        """Load a folder that :func:`is_plain_bert` accepts."""
+        """Load a folder that :func:`~recsum.summarizers.checkpoint.is_plain_bert` accepts."""
         from safetensors.torch import load_file
 
         folder = Path(path)
-        config = BertConfig.from_dict(json.loads((folder / "config.json").read_text("utf-8")))
-        encoder = cls(config)
+        encoder = cls(BertConfig.from_folder(folder))
         state = {}
         for name, tensor in load_file(str(folder / WEIGHTS)).items():
             name = name.removeprefix("bert.")
@@ -144,3 +109,25 @@ class BertEncoder(nn.Module):
         for layer in self.layers:
             states = layer(states, keep)
         return states
+
+
+class TorchEncoder:
+    """A torch encoder (a :class:`BertEncoder`, or a transformers model called alike) as the
+    chunk encoder calls one: numpy in, float32 numpy out, on ``device`` and, for ``bfloat16``
+    or ``float16``, under autocast."""
+
+    def __init__(self, model: nn.Module, device: str = "cpu", dtype: str = "float32") -> None:
+        from recsum.summarizers.loading import resolve_device, resolve_dtype
+
+        self.device = resolve_device(device)
+        self.model = model.eval().to(self.device)
+        self.config = model.config
+        self.dtype = resolve_dtype(dtype)
+
+    @torch.inference_mode()
+    def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        ids = torch.from_numpy(input_ids).to(self.device)
+        mask = torch.from_numpy(attention_mask).to(self.device)
+        with torch.autocast(self.device.type, dtype=self.dtype,
+                            enabled=self.dtype != torch.float32):
+            return self.model(ids, mask).float().cpu().numpy()

@@ -3,7 +3,10 @@
 A chunk is its sentences joined one per line, at most the encoder's window. Every sentence's
 vector is the mean of its tokens' last hidden states within the chunk, normalized to unit
 length, so a sentence is seen together with its neighbours. Chunks are sorted by length and
-batched up to a token budget, so that little of a batch is padding.
+batched up to a token budget, so that little of a batch is padding. The model is any callable
+from numpy token ids and mask to numpy hidden states: ONNX Runtime's
+(:class:`~recsum.summarizers.onnx_bert.OnnxBertEncoder`) or torch's
+(:class:`~recsum.summarizers.bert.TorchEncoder`), as :mod:`recsum.summarizers.runtime` chose.
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
-import torch
 from tokenizers import Tokenizer
 
 from recsum.chunk import SEPARATOR
@@ -37,24 +40,36 @@ class EncoderStats:
     seconds: float = 0.0
 
 
+class Encoder(Protocol):
+    """A BERT-style encoder called with (batch, length) int64 arrays of token ids and mask;
+    ``config`` has ``hidden_size`` and ``max_position_embeddings`` (and the rest of a BERT
+    config, for FLOP counts)."""
+
+    config: Any
+
+    def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        """Last hidden states, (batch, length, hidden) float32."""
+        ...
+
+
 class ChunkEncoder:
     """``encode(chunks)``: one unit-length vector per sentence, each read within its chunk.
 
-    ``model(input_ids, attention_mask)`` returns last hidden states (:class:`BertEncoder` does);
-    ``tokenizer`` is a ``tokenizers.Tokenizer`` that adds the model's special tokens.
+    ``model`` is an :class:`Encoder`; ``tokenizer`` is a ``tokenizers.Tokenizer`` that adds the
+    model's special tokens; ``path`` says how the model runs (a
+    :class:`~recsum.summarizers.runtime.EncoderPlan`'s label, for reports).
     """
 
-    def __init__(self, model: torch.nn.Module, tokenizer: Tokenizer, *,
-                 dtype: torch.dtype = torch.float32, batch_tokens: int = BATCH_TOKENS) -> None:
-        self.model = model.eval()
+    def __init__(self, model: Encoder, tokenizer: Tokenizer, *, path: str = "",
+                 batch_tokens: int = BATCH_TOKENS) -> None:
+        self.model = model
         self.tokenizer = private_copy(tokenizer, max_length=model.config.max_position_embeddings)
-        self.dtype = dtype
+        self.path = path
         self.batch_tokens = batch_tokens
         self.hidden_size = model.config.hidden_size
         self.max_tokens = model.config.max_position_embeddings
         self.stats = EncoderStats()
 
-    @torch.inference_mode()
     def encode(self, chunks: Sequence[Sequence[str]],
                progress: Callable[[int], None] | None = None) -> list[np.ndarray]:
         """For each chunk (a list of sentences), a (sentences, hidden) float32 array.
@@ -66,7 +81,6 @@ class ChunkEncoder:
         owners = [_sentence_of_token(chunk, encoding.offsets, encoding.special_tokens_mask)
                   for chunk, encoding in zip(chunks, encodings, strict=True)]
         out = [np.zeros((len(chunk), self.hidden_size), dtype=np.float32) for chunk in chunks]
-        device = next(self.model.parameters()).device
         order = sorted(range(len(chunks)), key=lambda i: len(encodings[i].ids))
         begin = 0
         while begin < len(order):
@@ -77,15 +91,13 @@ class ChunkEncoder:
                 end += 1
             batch = order[begin:end]
             width = len(encodings[batch[-1]].ids)
-            ids = torch.zeros((len(batch), width), dtype=torch.long)
-            mask = torch.zeros_like(ids)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
             for row, index in enumerate(batch):
                 length = len(encodings[index].ids)
-                ids[row, :length] = torch.tensor(encodings[index].ids)
+                ids[row, :length] = encodings[index].ids
                 mask[row, :length] = 1
-            with torch.autocast(device.type, dtype=self.dtype,
-                                enabled=self.dtype != torch.float32):
-                hidden = self.model(ids.to(device), mask.to(device)).float().cpu()
+            hidden = self.model(ids, mask)
             for row, index in enumerate(batch):
                 out[index] = _pool(hidden[row], owners[index], len(chunks[index]))
             self._count(ids, mask)
@@ -96,12 +108,12 @@ class ChunkEncoder:
         self.stats.seconds += time.perf_counter() - started
         return out
 
-    def _count(self, ids: torch.Tensor, mask: torch.Tensor) -> None:
+    def _count(self, ids: np.ndarray, mask: np.ndarray) -> None:
         lengths = mask.sum(1)
         self.stats.chunks += len(lengths)
         self.stats.tokens += int(lengths.sum())
         self.stats.token_squares += int((lengths**2).sum())
-        self.stats.padded_tokens += ids.numel()
+        self.stats.padded_tokens += ids.size
         self.stats.batches += 1
 
 
@@ -114,11 +126,11 @@ def _sentence_of_token(sentences: Sequence[str], offsets: Sequence[tuple[int, in
     return np.where(np.asarray(special, dtype=bool), -1, owner)
 
 
-def _pool(hidden: torch.Tensor, owner: np.ndarray, count: int) -> np.ndarray:
+def _pool(hidden: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
     """Mean of each sentence's token states, unit length; the chunk's first state for a
     sentence that got no token."""
     length = len(owner)
-    states = hidden[:length].numpy()
+    states = hidden[:length].astype(np.float32, copy=False)
     sums = np.zeros((count, states.shape[1]), dtype=np.float32)
     valid = owner >= 0
     np.add.at(sums, owner[valid], states[valid])

@@ -26,7 +26,7 @@ from recsum.errors import RecsumError
 from recsum.length import Length, count_words
 from recsum.select import select_sentences
 from recsum.summarizers.base import Rated
-from recsum.summarizers.bert import TOKENIZER, BertEncoder, is_plain_bert
+from recsum.summarizers.checkpoint import TOKENIZER, is_plain_bert
 from recsum.summarizers.encoder import ChunkEncoder
 from recsum.summarizers.features import (
     FEATURES,
@@ -79,13 +79,14 @@ class ExtractiveSummarizer:
         scorer: str | Path | None = None,
         query_scorer: str | Path | None = None,
         device: str = "cpu",
-        dtype: str = "float32",
+        dtype: str = "auto",
         input_budget: int | None = None,
+        cpu_flags: frozenset[str] | None = None,
     ) -> ExtractiveSummarizer:
         """An encoder (by default the embedded all-MiniLM-L6-v2) and trained scorer folders (by
         default the shipped ones, trained on MiniLM's vectors); the query scorer is loaded when
-        the first query comes."""
-        encoder = load_encoder(name_or_path, device=device, dtype=dtype)
+        the first query comes. ``cpu_flags`` (by default this CPU's) guide ``dtype="auto"``."""
+        encoder = load_encoder(name_or_path, device=device, dtype=dtype, cpu_flags=cpu_flags)
 
         def fitting(part_scorer: PartScorer) -> PartScorer:
             if encoder.hidden_size != part_scorer.config.vector_size:
@@ -209,24 +210,37 @@ class ExtractiveSummarizer:
         return summaries
 
 
-def load_encoder(name_or_path: str | None = None, *, device: str = "cpu",
-                 dtype: str = "float32") -> ChunkEncoder:
+def load_encoder(name_or_path: str | None = None, *, device: str = "cpu", dtype: str = "auto",
+                 cpu_flags: frozenset[str] | None = None) -> ChunkEncoder:
     """A BERT-style encoder by local path or hub id; by default the embedded all-MiniLM-L6-v2.
 
-    A local plain-BERT folder loads without transformers' modeling stack (seconds faster from a
-    cold start); anything else goes through ``AutoModel``.
+    ``dtype`` (``auto``, ``float32``, ``int8``, ``bfloat16``, ``float16``) and ``device`` choose
+    the runtime (:func:`~recsum.summarizers.runtime.plan_encoder`, given ``cpu_flags``, by
+    default this CPU's): a local plain-BERT folder runs in ONNX Runtime on a CPU, without torch,
+    or in recsum's own torch encoder; anything else loads through ``AutoModel``.
     """
-    from recsum.summarizers.loading import resolve_device, resolve_dtype, user_error_on_load
+    from recsum.summarizers.loading import user_error_on_load
+    from recsum.summarizers.runtime import plan_encoder
 
     path = name_or_path or default_model_path()
+    plain = is_plain_bert(path)
+    plan = plan_encoder(dtype, device, plain_bert=plain, flags=cpu_flags)
     with user_error_on_load(path):
-        if is_plain_bert(path):
-            model = BertEncoder.from_pretrained(path)
-            tokenizer = Tokenizer.from_file(str(Path(path) / TOKENIZER))
+        if plan.runtime == "onnx":
+            from recsum.summarizers.onnx_bert import OnnxBertEncoder
+
+            model = OnnxBertEncoder.from_pretrained(path, plan.dtype)
         else:
-            model, tokenizer = _load_with_transformers(path)
-    model.to(resolve_device(device))
-    return ChunkEncoder(model, tokenizer, dtype=resolve_dtype(dtype))
+            from recsum.summarizers.bert import BertEncoder, TorchEncoder
+
+            if plain:
+                network = BertEncoder.from_pretrained(path)
+            else:
+                network, tokenizer = _load_with_transformers(path)
+            model = TorchEncoder(network, device, plan.dtype)
+        if plain:
+            tokenizer = Tokenizer.from_file(str(Path(path) / TOKENIZER))
+    return ChunkEncoder(model, tokenizer, path=plan.label)
 
 
 def _load_with_transformers(name_or_path: str):

@@ -1,19 +1,27 @@
-"""Shared loading concerns: devices, dtypes, and turning hub/offline failures into one line."""
+"""Shared loading concerns: devices, dtypes, and turning hub/offline failures into one line.
+
+torch is imported only by the functions that return its objects, so that the embedded default,
+which runs in ONNX Runtime on a CPU, starts without it.
+"""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-
-import torch
+from typing import TYPE_CHECKING
 
 from recsum.errors import RecsumError
 
-DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+if TYPE_CHECKING:
+    import torch
+
+TORCH_DTYPES = ("float32", "bfloat16", "float16")
 
 
 def resolve_device(device: str) -> torch.device:
     """``auto`` picks cuda, then mps, then cpu; an unavailable device is a user error."""
+    import torch
+
     if device == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -32,9 +40,14 @@ def resolve_device(device: str) -> torch.device:
 
 
 def resolve_dtype(dtype: str) -> torch.dtype:
-    if dtype not in DTYPES:
-        raise RecsumError(f"unknown dtype {dtype!r}; use one of {', '.join(DTYPES)}")
-    return DTYPES[dtype]
+    """The torch dtype named ``dtype`` (``auto`` is float32 here: torch's own default)."""
+    import torch
+
+    dtype = "float32" if dtype == "auto" else dtype
+    if dtype not in TORCH_DTYPES:
+        raise RecsumError(f"dtype {dtype!r} does not run in torch; use one of "
+                          f"{', '.join(TORCH_DTYPES)}")
+    return getattr(torch, dtype)
 
 
 @contextlib.contextmanager

@@ -6,6 +6,9 @@ oracle keeps the sentence. It is saved the Hugging Face way, ``config.json`` bes
 ``model.safetensors``; the shipped weights live in ``recsum/resources/part-scorer`` with a
 config that names the encoder, the training data with its licenses, and the command that made
 them. A missing, cut or mismatched weights file is a one-line error naming the file.
+
+Rating runs in numpy, so that summarizing never imports torch; training
+(:mod:`recsum.summarizers.train`) runs the same network in torch, under the same weight names.
 """
 
 from __future__ import annotations
@@ -16,8 +19,6 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import torch
-from torch import nn
 
 from recsum.errors import RecsumError
 from recsum.summarizers.features import FEATURES, QUERY_FEATURES
@@ -26,6 +27,8 @@ from recsum.weights import save_weights
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 MODEL_TYPE = "recsum-part-scorer"
+# The weights of Linear → GELU → Dropout → Linear, named as torch's nn.Sequential names them.
+HIDDEN, OUTPUT = "network.0", "network.3"
 
 
 def shipped_scorer_path(query: bool = False) -> Path:
@@ -59,34 +62,38 @@ class ScorerConfig:
         return {"model_type": MODEL_TYPE, **asdict(self)}
 
 
-class PartScorer(nn.Module):
-    """``scorer(vectors, features)`` → one keep-logit per sentence."""
+class PartScorer:
+    """``rate(vectors, features)`` → one keep-logit per sentence.
 
-    def __init__(self, config: ScorerConfig) -> None:
-        super().__init__()
+    ``weights`` maps ``network.0.weight`` ... to arrays (:func:`weight_shapes`); without them
+    every weight is zero, a placeholder that rates every sentence alike.
+    """
+
+    def __init__(self, config: ScorerConfig, weights: dict[str, np.ndarray] | None = None
+                 ) -> None:
         self.config = config
-        self.network = nn.Sequential(
-            nn.Linear(config.vector_size + len(config.features), config.hidden_size),
-            nn.GELU(),
-            nn.Dropout(config.dropout),
-            nn.Linear(config.hidden_size, 1),
-        )
+        shapes = weight_shapes(config)
+        weights = weights or {name: np.zeros(shape, np.float32) for name, shape in shapes.items()}
+        wrong = sorted(name for name, shape in shapes.items()
+                       if name not in weights or weights[name].shape != shape)
+        if wrong:
+            raise ValueError(f"weights {', '.join(wrong)} are missing or not of the config's "
+                             "shape")
+        self.weights = {name: np.asarray(weights[name], dtype=np.float32) for name in shapes}
 
-    def forward(self, vectors: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
-        return self.network(torch.cat([vectors, features], dim=-1)).squeeze(-1)
-
-    @torch.inference_mode()
     def rate(self, vectors: np.ndarray, features: np.ndarray) -> np.ndarray:
-        """Logits for numpy inputs, in eval mode."""
-        self.eval()
-        return self(torch.from_numpy(vectors), torch.from_numpy(features)).numpy()
+        """Logits for (sentences, vector_size) vectors and (sentences, features) features."""
+        w = self.weights
+        inputs = np.concatenate([vectors, features], axis=-1, dtype=np.float32)
+        hidden = _gelu(inputs @ w[f"{HIDDEN}.weight"].T + w[f"{HIDDEN}.bias"])
+        return (hidden @ w[f"{OUTPUT}.weight"].T + w[f"{OUTPUT}.bias"])[..., 0]
 
     def save_pretrained(self, directory: str | Path) -> None:
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.config.to_dict(), indent=2, ensure_ascii=False) + "\n"
         (path / CONFIG_FILE).write_text(text, encoding="utf-8")
-        save_weights(self.state_dict(), path / WEIGHTS_FILE, {"model_type": MODEL_TYPE})
+        save_weights(self.weights, path / WEIGHTS_FILE, {"model_type": MODEL_TYPE})
 
     @property
     def takes_query(self) -> bool:
@@ -97,7 +104,7 @@ class PartScorer(nn.Module):
                         query: bool = False) -> PartScorer:
         """Load a scorer folder; by default the shipped one (the query scorer with ``query``)."""
         from safetensors import SafetensorError
-        from safetensors.torch import load_file
+        from safetensors.numpy import load_file
 
         path = Path(directory) if directory is not None else shipped_scorer_path(query)
         config_file, weights_file = path / CONFIG_FILE, path / WEIGHTS_FILE
@@ -120,11 +127,28 @@ class PartScorer(nn.Module):
             kind = "a query" if query else "a generic"
             raise RecsumError(f"{path} is not {kind} part scorer of this version of recsum (its "
                               f"features differ); {fix}")
-        scorer = cls(config)
         try:
-            scorer.load_state_dict(load_file(str(weights_file)))
-        except (SafetensorError, RuntimeError, OSError) as error:
+            return cls(config, load_file(str(weights_file)))
+        except (SafetensorError, ValueError, OSError) as error:
             detail = str(error).strip().splitlines()[0]
             raise RecsumError(f"part scorer weights {weights_file} are damaged ({detail}); {fix}"
                               ) from None
-        return scorer.eval()
+
+
+def weight_shapes(config: ScorerConfig) -> dict[str, tuple[int, ...]]:
+    """Each weight's name and shape for ``config``."""
+    inputs = config.vector_size + len(config.features)
+    hidden = config.hidden_size
+    return {f"{HIDDEN}.weight": (hidden, inputs), f"{HIDDEN}.bias": (hidden,),
+            f"{OUTPUT}.weight": (1, hidden), f"{OUTPUT}.bias": (1,)}
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """GELU with erf, as torch's ``nn.GELU()``; erf by Abramowitz and Stegun 7.1.26 (absolute
+    error below 1.5e-7, float32's resolution), since numpy has none."""
+    z = np.abs(x.astype(np.float64)) / np.sqrt(2.0)
+    t = 1.0 / (1.0 + 0.3275911 * z)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
+                                                                          + t * 1.061405429))))
+    erf = np.sign(x) * (1.0 - poly * np.exp(-z * z))
+    return (0.5 * x * (1.0 + erf)).astype(np.float32)

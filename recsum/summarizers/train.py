@@ -49,14 +49,31 @@ SECOND_CHOICE = 0.5
 
 
 class Scoring(torch.nn.Module):
-    """The scorer called the way the training loop calls a model: ``model(features)``."""
+    """The scorer's network in torch, called the way the training loop calls a model:
+    ``model((vectors, features))``; started from ``scorer``'s weights if given, else from
+    torch's initialization."""
 
-    def __init__(self, scorer: PartScorer) -> None:
+    def __init__(self, config: ScorerConfig, scorer: PartScorer | None = None) -> None:
         super().__init__()
-        self.scorer = scorer
+        self.config = config
+        self.network = torch.nn.Sequential(
+            torch.nn.Linear(config.vector_size + len(config.features), config.hidden_size),
+            torch.nn.GELU(),
+            torch.nn.Dropout(config.dropout),
+            torch.nn.Linear(config.hidden_size, 1),
+        )
+        if scorer is not None:
+            self.load_state_dict({name: torch.from_numpy(array.copy())
+                                  for name, array in scorer.weights.items()})
 
     def forward(self, features: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
-        return self.scorer(*features)
+        vectors, extra = features
+        return self.network(torch.cat([vectors, extra], dim=-1)).squeeze(-1)
+
+    def scorer(self, config: ScorerConfig | None = None) -> PartScorer:
+        """The trained weights as a :class:`PartScorer` (with ``config``, by default its own)."""
+        return PartScorer(config or self.config, {name: tensor.detach().cpu().numpy()
+                                                  for name, tensor in self.state_dict().items()})
 
 
 def part_units(reader: ExtractiveSummarizer, text: str) -> list[Sentence]:
@@ -94,7 +111,7 @@ def train_part_scorer(train_records: Sequence[Record], dev_records: Sequence[Rec
     """Train a part scorer on ``encoder``'s reading of ``train_records`` (by default the
     embedded MiniLM's) and save it to ``output``."""
     settings = settings or PART_TRAINING
-    encoder = encoder or load_encoder()
+    encoder = encoder or load_encoder(dtype="float32")
     config = config or ScorerConfig(vector_size=encoder.hidden_size)
     seed_everything(settings.seed)
     reader = _reader(encoder, config, min(encoder.max_tokens, WINDOW_TOKENS))
@@ -102,14 +119,13 @@ def train_part_scorer(train_records: Sequence[Record], dev_records: Sequence[Rec
                           desc="train: MiniLM reads")
     dev = part_examples(reader, dev_records, progress=settings.progress, desc="dev: MiniLM reads")
     seed_everything(settings.seed)
-    scorer = PartScorer(config)
-    log = train_model(Scoring(scorer), train, dev, settings, Path(output) / CHECKPOINTS)
+    network = Scoring(config)
+    log = train_model(network, train, dev, settings, Path(output) / CHECKPOINTS)
     provenance = {**config.provenance, "training": asdict(settings) | {"progress": None},
                   "second_choice_weight": SECOND_CHOICE, "train_documents": len(train),
                   "validation_documents": len(dev), "epochs": len(log.train_loss),
                   "best_epoch": log.best_epoch, "train_loss": log.train_loss}
-    scorer.config = replace(config, provenance=provenance)
-    scorer.eval().save_pretrained(output)
+    network.scorer(replace(config, provenance=provenance)).save_pretrained(output)
     finish_checkpoint(output)
     return log
 
@@ -146,7 +162,7 @@ def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: in
         raise RecsumError(f"cross-validation needs between 2 and {len(records)} folds, got "
                           f"{folds}")
     settings = settings or PART_TRAINING
-    encoder = encoder or load_encoder()
+    encoder = encoder or load_encoder(dtype="float32")
     config = config or ScorerConfig(vector_size=encoder.hidden_size)
     budget = chunk_tokens or min(encoder.max_tokens, WINDOW_TOKENS)
     reader = _reader(encoder, config, budget)
@@ -156,9 +172,10 @@ def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: in
     for fold in range(folds):
         held = set(order[fold::folds].tolist())
         seed_everything(settings.seed)
-        scorer = PartScorer(config)
-        train_model(Scoring(scorer), [e for i, e in enumerate(examples) if i not in held], [],
+        network = Scoring(config)
+        train_model(network, [e for i, e in enumerate(examples) if i not in held], [],
                     replace(settings, progress=False))
+        scorer = network.scorer()
         for index in held:
             vectors, features = examples[index].features
             logits[index] = scorer.rate(vectors.numpy(), features.numpy())

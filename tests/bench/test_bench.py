@@ -39,7 +39,8 @@ def test_smoke_bench_runs_and_writes_every_table(stories, tmp_path):
                  "--peers", "sumy-lexrank,sumy-textrank"])
     assert code == 0
     report = (out / "report.md").read_text(encoding="utf-8")
-    for heading in ("## 1. Throughput", "## 2. Scaling", "## 3. Seq2Seq batching", "## 4. Peers"):
+    for heading in ("## 1. Throughput", "## 2. Scaling", "## 3. Seq2Seq batching", "## 4. Peers",
+                    "## 5. Whole processes"):
         assert heading in report
     for row in ("| recsum-default |", "| recsum-seq2seq |", "| lstm |", "| bigbird |",
                 "| full-attention |", "| sumy-lexrank |", "| sumy-textrank |"):
@@ -48,6 +49,10 @@ def test_smoke_bench_runs_and_writes_every_table(stories, tmp_path):
         assert (out / plot).stat().st_size > 0
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["machine"]["matmul_gflops"]["float32"] > 0
+    processes = results["processes"]["systems"]
+    assert set(processes) == {"recsum-default", "sumy-lexrank", "sumy-textrank"}
+    assert all(len(row["seconds_per_doc"]) == 1 and row["batch_seconds"] > 0
+               for row in processes.values())
     assert all(r["status"] == "ok" for runs in results["scaling"]["runs"].values() for r in runs)
     # A second run into the same folder is refused before it measures anything.
     assert main(["bench", "--stories", str(stories), "--out", str(out), "--smoke"]) == 2

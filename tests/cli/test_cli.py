@@ -47,7 +47,6 @@ def test_bad_files_are_one_line_errors_in_a_real_process(files):
 @pytest.mark.parametrize(
     ("name", "fragments"),
     [
-        ("", ("is a directory",)),
         ("empty.txt", ("empty",)),
         ("blank.txt", ("empty",)),
         ("binary.bin", ("binary", "NUL")),
@@ -57,6 +56,31 @@ def test_bad_files_are_one_line_errors_in_a_real_process(files):
 def test_bad_input_files(files, capsys, name, fragments):
     assert main(["summarize", str(files / name)]) == 2
     assert_one_line_error(capsys.readouterr().err, *fragments)
+
+
+def test_several_files_load_the_model_once_and_a_bad_one_is_one_line(files, capsys):
+    (files / "second.md").write_text("# Notes\n\nThe bridge opened in May. Traffic doubled.\n")
+    names = [str(files / "ok.txt"), str(files / "empty.txt"), str(files / "second.md")]
+    assert main(["summarize", *names, "--max-words", "10", "--quiet"]) == 2
+    captured = capsys.readouterr()
+    assert "empty" in one_line(captured.err) and str(files / "empty.txt") in captured.err
+    blocks = captured.out.split("\n\n")
+    assert [block.splitlines()[0] for block in blocks] == [f"==> {names[0]} <==",
+                                                           f"==> {names[2]} <=="]
+    assert all(0 < len(" ".join(block.splitlines()[1:]).split()) <= 10 for block in blocks)
+
+
+def test_a_directory_is_its_documents_in_name_order(tmp_path, capsys):
+    (tmp_path / "b.txt").write_text("The river rose. The town watched. " * 20)
+    (tmp_path / "a.md").write_text("The harbour froze. Ships waited outside the bay. " * 20)
+    (tmp_path / "notes.bin").write_bytes(b"\x00\x01")
+    assert main(["summarize", str(tmp_path), "--max-words", "8", "--json", "--quiet"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["file"] for line in lines] == [str(tmp_path / "a.md"), str(tmp_path / "b.txt")]
+    assert all(0 < line["summary_words"] <= 8 for line in lines)
+    (tmp_path / "empty").mkdir()
+    assert main(["summarize", str(tmp_path / "empty")]) == 2
+    assert "is a directory with no documents" in one_line(capsys.readouterr().err)
 
 
 def test_other_encodings_are_accepted_when_named(files, tiny_seq2seq_path, capsys):

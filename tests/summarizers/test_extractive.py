@@ -103,9 +103,8 @@ def test_a_sentence_vector_is_its_tokens_mean_state_within_the_chunk(extractive)
                  "Nobody could remember such a winter."]
     (vectors,) = extractive.encoder.encode([sentences])
     encoding = extractive.encoder.tokenizer.encode("\n".join(sentences))
-    ids = torch.tensor([encoding.ids])
-    with torch.inference_mode():
-        hidden = extractive.encoder.model(ids, torch.ones_like(ids))[0].numpy()
+    ids = np.array([encoding.ids])
+    hidden = extractive.encoder.model(ids, np.ones_like(ids))[0]
     second = [i for i, (start, _) in enumerate(encoding.offsets)
               if not encoding.special_tokens_mask[i] and len(sentences[0]) < start
               < len(sentences[0]) + 1 + len(sentences[1])]
@@ -135,7 +134,8 @@ def test_plain_torch_bert_matches_transformers_on_minilm(squality_stories):
     from transformers import AutoModel, AutoTokenizer
 
     from recsum.summarizers import default_model_path
-    from recsum.summarizers.bert import BertEncoder, is_plain_bert
+    from recsum.summarizers.bert import BertEncoder
+    from recsum.summarizers.checkpoint import is_plain_bert
 
     path = default_model_path()
     assert is_plain_bert(path)
@@ -156,7 +156,7 @@ def test_other_encoders_load_through_transformers_with_a_scorer_of_their_width(t
     from transformers import AutoTokenizer, DistilBertConfig, DistilBertModel
 
     from recsum.summarizers import ExtractiveSummarizer, default_model_path
-    from recsum.summarizers.bert import is_plain_bert
+    from recsum.summarizers.checkpoint import is_plain_bert
 
     torch.manual_seed(0)
     tokenizer = AutoTokenizer.from_pretrained(default_model_path())
@@ -182,7 +182,8 @@ def test_plain_torch_bert_loads_a_checkpoint_with_a_task_head(tmp_path):
     from transformers import AutoTokenizer, BertConfig, BertForMaskedLM
 
     from recsum.summarizers import default_model_path
-    from recsum.summarizers.bert import BertEncoder, is_plain_bert
+    from recsum.summarizers.bert import BertEncoder
+    from recsum.summarizers.checkpoint import is_plain_bert
 
     torch.manual_seed(0)
     tokenizer = AutoTokenizer.from_pretrained(default_model_path())
@@ -211,13 +212,28 @@ def test_the_shipped_scorer_names_its_encoder_data_licenses_and_command():
 
 
 def test_a_saved_scorer_reloads_to_identical_ratings(tmp_path):
+    from recsum.summarizers.train import Scoring
+
     torch.manual_seed(0)
-    scorer = PartScorer(ScorerConfig(vector_size=8)).eval()
+    scorer = Scoring(ScorerConfig(vector_size=8)).scorer()
     scorer.save_pretrained(tmp_path)
     vectors = np.random.default_rng(0).normal(size=(5, 8)).astype(np.float32)
     features = np.random.default_rng(1).random((5, len(scorer.config.features)), np.float32)
     np.testing.assert_array_equal(PartScorer.from_pretrained(tmp_path).rate(vectors, features),
                                   scorer.rate(vectors, features))
+
+
+def test_numpy_ratings_are_the_torch_network_s_that_training_runs():
+    from recsum.summarizers.train import Scoring
+
+    torch.manual_seed(0)
+    network = Scoring(ScorerConfig(vector_size=8)).eval()
+    vectors = np.random.default_rng(0).normal(size=(50, 8)).astype(np.float32)
+    features = np.random.default_rng(1).normal(size=(50, len(network.config.features)))
+    features = features.astype(np.float32)
+    with torch.inference_mode():
+        expected = network((torch.from_numpy(vectors), torch.from_numpy(features))).numpy()
+    np.testing.assert_allclose(network.scorer().rate(vectors, features), expected, atol=1e-5)
 
 
 @pytest.mark.parametrize("damage", ["missing", "truncated", "wrong shape", "not json"])
@@ -278,6 +294,5 @@ def test_training_on_a_tiny_slice_lowers_the_loss_and_saves_a_loadable_scorer(
     units = fit_sentences(readable_sentences(records[0].document), extractive.tokens, 512)[0]
     assert len(examples[0].labels) == len(units) and examples[0].labels.max() == 1.0
     torch.manual_seed(0)
-    untrained = PartScorer(trained.config)
-    assert mean_loss(Scoring(trained), examples, "listwise") < mean_loss(
-        Scoring(untrained), examples, "listwise")
+    assert mean_loss(Scoring(trained.config, trained), examples, "listwise") < mean_loss(
+        Scoring(trained.config), examples, "listwise")

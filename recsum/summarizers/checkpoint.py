@@ -1,0 +1,51 @@
+"""A plain BERT checkpoint on disk: which folders qualify and their config, read without torch.
+
+Both runtimes of the embedded encoder read these: :mod:`recsum.summarizers.bert` (torch) and
+:mod:`recsum.summarizers.onnx_bert` (ONNX Runtime, which must start without torch).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+WEIGHTS = "model.safetensors"
+TOKENIZER = "tokenizer.json"
+
+
+@dataclass(frozen=True)
+class BertConfig:
+    """The fields of a BERT ``config.json`` that shape the encoder (and its FLOP count)."""
+
+    vocab_size: int
+    hidden_size: int
+    num_hidden_layers: int
+    num_attention_heads: int
+    intermediate_size: int
+    max_position_embeddings: int
+    type_vocab_size: int = 2
+    layer_norm_eps: float = 1e-12
+
+    @classmethod
+    def from_dict(cls, values: dict) -> BertConfig:
+        return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
+
+    @classmethod
+    def from_folder(cls, path: str | Path) -> BertConfig:
+        return cls.from_dict(json.loads((Path(path) / "config.json").read_text("utf-8")))
+
+
+def is_plain_bert(path: str | Path) -> bool:
+    """True for a local BERT folder that recsum runs itself: safetensors weights, a
+    ``tokenizer.json``, GELU and absolute positions."""
+    folder = Path(path)
+    if not all((folder / name).is_file() for name in ("config.json", WEIGHTS, TOKENIZER)):
+        return False
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    return (
+        config.get("model_type") == "bert"
+        and config.get("hidden_act", "gelu") == "gelu"
+        and config.get("position_embedding_type", "absolute") == "absolute"
+    )
+

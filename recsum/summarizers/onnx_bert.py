@@ -1,0 +1,181 @@
+"""The embedded encoder in ONNX Runtime: exported from a BERT checkpoint once, then only loaded.
+
+On first use the checkpoint is exported with ``torch.onnx`` (transformers' ``BertModel``, eager
+attention, which ONNX Runtime's BERT optimizer recognizes), fused by that optimizer (embedding
+and layer norm, attention, bias and GELU, residual and layer norm) and, for ``int8``, quantized
+with ONNX Runtime's dynamic quantizer (weights per output channel, activations at run time).
+The files are written atomically into the cache folder
+(:func:`recsum.summarizers.runtime.cache_dir`) under a key of the checkpoint and the versions
+that made them, so every later start loads one file with ``onnxruntime`` alone: no torch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from recsum.errors import RecsumError
+from recsum.quirks import root_warnings_silenced
+from recsum.summarizers.checkpoint import WEIGHTS, BertConfig
+from recsum.summarizers.runtime import cache_dir, cpu_threads
+
+logger = logging.getLogger("recsum")
+# Bump when the export, the fusion or the quantization changes: the cache key includes it.
+EXPORT_VERSION = 1
+ONNX_DTYPES = ("float32", "int8")
+INPUTS = ("input_ids", "attention_mask")
+
+
+class OnnxBertEncoder:
+    """``encoder(input_ids, attention_mask)`` → last hidden states, as numpy arrays, through an
+    ONNX Runtime session; ``config`` is the checkpoint's :class:`BertConfig`."""
+
+    def __init__(self, model_path: str | Path, config: BertConfig,
+                 threads: int | None = None) -> None:
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads or cpu_threads()
+        options.inter_op_num_threads = 1
+        # Threads that wait by spinning take the cores from whatever else runs: measured on
+        # 2 shared cores, 1.50 s a story spinning against 1.12 s without (BENCHMARKS.md).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = onnxruntime.InferenceSession(str(model_path), options,
+                                                    providers=["CPUExecutionProvider"])
+        self.config = config
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, dtype: str = "float32",
+                        threads: int | None = None) -> OnnxBertEncoder:
+        """The checkpoint folder ``path`` as an ONNX model in ``dtype`` (float32 or int8),
+        built into the cache on first use."""
+        if dtype not in ONNX_DTYPES:
+            raise RecsumError(f"dtype {dtype!r} does not run in ONNX Runtime; use "
+                              f"{' or '.join(ONNX_DTYPES)}")
+        config = BertConfig.from_folder(path)
+        model_path = cached_model(path, dtype)
+        try:
+            return cls(model_path, config, threads)
+        except Exception as error:  # a damaged cache file: build it again, once
+            logger.warning("rebuilding %s, which ONNX Runtime could not load (%s)", model_path,
+                           str(error).splitlines()[0][:200])
+            model_path.unlink(missing_ok=True)
+            return cls(cached_model(path, dtype), config, threads)
+
+    def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {"input_ids": input_ids.astype(np.int64, copy=False),
+                                       "attention_mask": attention_mask.astype(np.int64,
+                                                                               copy=False)})[0]
+
+
+def cached_model(checkpoint: str | Path, dtype: str) -> Path:
+    """The ONNX file of ``checkpoint`` in ``dtype``, built if the cache lacks it."""
+    folder = Path(checkpoint).resolve()
+    target = cache_dir() / "encoders" / f"{folder.name}-{_key(folder)}" / f"encoder-{dtype}.onnx"
+    if target.is_file():
+        return target
+    logger.info("building the ONNX encoder %s (once)", target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if dtype == "float32":
+            _atomic(target, lambda temporary: export(folder, temporary))
+        else:
+            source = cached_model(folder, "float32")
+            _atomic(target, lambda temporary: quantize(source, temporary))
+    except OSError as error:
+        raise RecsumError(f"cannot write the encoder cache in {target.parent} ({error}); set "
+                          "RECSUM_CACHE to a writable folder") from None
+    return target
+
+
+def _key(folder: Path) -> str:
+    """Changes with the checkpoint's weights file and the versions of the exporter, the
+    optimizer and the quantizer."""
+    from importlib.metadata import version
+
+    stat = (folder / WEIGHTS).stat()
+    versions = "|".join(version(name) for name in ("torch", "transformers", "onnxruntime"))
+    text = f"{folder}|{stat.st_size}|{stat.st_mtime_ns}|{EXPORT_VERSION}|{versions}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _atomic(target: Path, write: Callable[[Path], None]) -> None:
+    """``write(path)`` into a temporary file beside ``target``, then renamed over it: another
+    process never sees half a file, and two that build at once both leave a whole one."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".onnx")
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide a shared cache from other users
+        os.replace(temporary, target)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def export(checkpoint: Path, target: Path) -> None:
+    """The float32 ONNX model of ``checkpoint``, fused by ONNX Runtime's BERT optimizer."""
+    import torch
+    from onnxruntime.transformers.optimizer import optimize_model
+    from transformers import BertModel
+
+    # Eager attention exports as the MatMul/Softmax pattern the optimizer fuses into one
+    # Attention operator; SDPA's export is left unfused (measured: 6 of 6 layers against 0).
+    from transformers.utils import logging as transformers_logging
+
+    # transformers reports the checkpoint's pooler weights, which the encoder leaves out.
+    verbosity = transformers_logging.get_verbosity()
+    transformers_logging.set_verbosity_error()
+    try:
+        model = BertModel.from_pretrained(checkpoint, attn_implementation="eager",
+                                          add_pooling_layer=False, use_safetensors=True).eval()
+    finally:
+        transformers_logging.set_verbosity(verbosity)
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            return self.model(input_ids=input_ids, attention_mask=attention_mask
+                              ).last_hidden_state
+
+    example = torch.ones((2, 8), dtype=torch.long)
+    axes = {"batch": 0, "length": 1}
+    dynamic = {name: {i: n for n, i in axes.items()} for name in (*INPUTS, "last_hidden_state")}
+    plain = target.with_suffix(".plain.onnx")
+    try:
+        # The TorchScript exporter: the dynamo one needs onnxscript and gives a graph the
+        # optimizer fuses less; its warnings (deprecation, tracing of shapes) say nothing here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(LastHiddenState(), (example, torch.ones_like(example)), str(plain),
+                              input_names=list(INPUTS), output_names=["last_hidden_state"],
+                              dynamic_axes=dynamic, opset_version=17, dynamo=False)
+        config = model.config
+        fused = optimize_model(str(plain), model_type="bert",
+                               num_heads=config.num_attention_heads,
+                               hidden_size=config.hidden_size)
+        fused.save_model_to_file(str(target))
+    finally:
+        plain.unlink(missing_ok=True)
+
+
+def quantize(source: Path, target: Path) -> None:
+    """``source`` with its matrix products and attention in int8, weights per output channel."""
+    from onnx import TensorProto
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with root_warnings_silenced():
+        # The fused operators come from ONNX Runtime's own domain, whose output types ONNX's
+        # shape inference does not know: they are float.
+        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8,
+                         per_channel=True,
+                         extra_options={"DefaultTensorType": TensorProto.FLOAT})
