@@ -1,6 +1,7 @@
 """Pipelines and the evaluate/run commands: parse, batch, evaluate, report; resumable."""
 
 import json
+from pathlib import Path
 
 import pytest
 from fakes import PrefixSummarizer
@@ -196,3 +197,11 @@ def test_query_tasks_reach_the_systems_that_take_them_and_blind_ones_are_said(tm
     # The fake rater lifts sentences holding the query's first word: only with the query.
     assert len({row["summary"] for row in blind.values()}) == 1
     assert len({row["summary"] for row in focused.values()}) > 1
+
+
+@pytest.mark.parametrize("path", sorted(Path("pipelines").glob("*.toml")), ids=lambda p: p.stem)
+def test_every_shipped_pipeline_parses(path):
+    pipeline = load_pipeline(path)
+    assert pipeline.systems and pipeline.max_words > 0
+    partner = Path("pipelines") / path.name.replace("bigbird-", "compare-")
+    assert load_pipeline(partner).max_words == pipeline.max_words  # beside it, the same budget
