@@ -92,3 +92,24 @@ def test_a_query_reaches_the_reducer_from_every_entry_point(tmp_path):
     assert summarizer.summarize_file(path, 12, query="Any budgets?").summary == (
         focused.summary)
     assert "budgets" not in summarizer.summarize(text, 12).summary
+
+
+@pytest.mark.slow
+def test_the_shipped_query_scorer_steers_a_real_meeting_toward_the_query(data_dir):
+    import json
+
+    row = json.loads((data_dir / "qmsum" / "val.jsonl").read_text().splitlines()[17])
+    meeting = "\n".join(f"{turn['speaker']}: {turn['content']}"
+                        for turn in row["meeting_transcripts"])
+    summarizer = Summarizer()
+    generic = summarizer.summarize(meeting, max_words=65)
+    query = "What did the group members think of the buttons of the remote control?"
+    answer = summarizer.summarize(meeting, max_words=65, query=query)
+
+    assert len(answer.levels) >= 2 and count_words(answer.summary) <= 65
+    assert answer.summary != generic.summary
+    on_topic = [sum("button" in line.lower() for line in result.summary.splitlines())
+                for result in (answer, generic)]
+    assert on_topic[0] > on_topic[1]
+    assert all(s.relevance is not None for s in answer.sentences)
+    assert all(meeting[s.start:s.end].strip() for s in answer.sentences)  # provenance
