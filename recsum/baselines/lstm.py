@@ -10,9 +10,8 @@ labels by :mod:`recsum.baselines.train`.
 Scoring a document streams (:meth:`HierarchicalLSTM.score_document`): sentences are tokenized
 and read by the word BiLSTM a batch at a time, and the document BiLSTM and the scorer run over
 slices of the sentence vectors with their state carried, so what is held for the whole document
-is each sentence's vector and backward document state (46 MB for the 46,000 sentences of 512k
-words). Training holds a document's token ids at once (:meth:`HierarchicalLSTM.featurize`, then
-the model's forward pass).
+is each sentence's vector (23 MB for the 46,000 sentences of 512k words). Training holds a
+document's token ids at once (:meth:`HierarchicalLSTM.featurize`, then the model's forward pass).
 """
 
 from __future__ import annotations
@@ -41,13 +40,16 @@ BUCKET = 128
 # When a whole document is scored (score_document), sentences tokenized at a time: tokenizing a
 # 512k-word document in one call held its 700,000 tokens' strings and offsets, 450 MB at the peak.
 SENTENCE_BATCH = 512
-# ... sentences per word-LSTM batch: 64 long sentences' activations peaked 20 MB lower than 128's,
-# no slower (same vectors, bitwise); training keeps BUCKET, as its gradients would move.
-SCORING_BUCKET = 64
+# ... sentences whose token ids are held and sorted by length together for the word BiLSTM: with
+# only 512, buckets mixed more lengths and padding made the word level 1.7x slower.
+WORD_WINDOW = 4096
+# ... sentences per word-LSTM batch: the activations of 128 sentences of 64 tokens peak at 42 MB,
+# of 32 at 11 MB (same vectors, bitwise). Training keeps BUCKET, as its gradients would move.
+SCORING_BUCKET = 32
 # ... each word-LSTM batch padded to a multiple of this many tokens: oneDNN keeps a compiled LSTM
 # (about 200 KB) per input shape, and a long document's batches came in most of 64 lengths, 27 MB
-# more at the peak at 512k words; the padding cost about 5% of the time.
-SCORING_STEPS = 8
+# more at the peak at 512k words.
+SCORING_STEPS = 4
 # ... sentences per slice of the document BiLSTM and the scorer: over a 512k-word document's
 # 46,000 sentences at once, their intermediates took 210 and 190 MB; slices of 4,096 still left
 # 37 and 65 MB more resident than slices of 256 (freed blocks that glibc kept), and were no faster.
@@ -166,43 +168,29 @@ class HierarchicalLSTM(SavedModel, nn.Module):
 
     @torch.inference_mode()
     def score_document(self, tokenizer, text: str, sentences: Sequence[Sentence], *,
-                       batch: int = SENTENCE_BATCH, rows: int = STATE_ROWS) -> torch.Tensor:
+                       batch: int = SENTENCE_BATCH, window: int = WORD_WINDOW,
+                       rows: int = STATE_ROWS) -> torch.Tensor:
         """Logits of a whole document's sentences, streamed, with dropout off.
 
-        Tokens and word-level states exist for about ``batch`` sentences at a time and document
-        states for ``rows``; what is held for every sentence is its vector and the backward
-        direction's document state. Equal to ``self(self.featurize(tokenizer, text, sentences))``
-        in eval mode, to float tolerance.
+        Sentences are tokenized about ``batch`` at a time, their token ids held and read by the
+        word BiLSTM about ``window`` at a time, and the document BiLSTM and the scorer run over
+        ``rows`` at a time; what is held for every sentence is its vector. Equal to
+        ``self(self.featurize(tokenizer, text, sentences))`` in eval mode, to float tolerance.
         """
         vectors = torch.empty(len(sentences), 2 * self.config.word_hidden,
                               device=self.embedding.weight.device)
+        pending: list[torch.Tensor] = []
         for first, sentence_ids in self.featurize_in_batches(tokenizer, text, sentences, batch):
-            vectors[first : first + len(sentence_ids)] = self.sentence_vectors(
-                sentence_ids, SCORING_BUCKET, SCORING_STEPS)
-            # Each batch frees megabytes of embedded tokens and word states that glibc would
-            # keep resident, between the vectors that stay.
-            return_freed_memory()
-        starts = range(0, len(vectors), rows)
-        backward = vectors.new_empty(len(vectors), self.config.sentence_hidden)
-        state = None
-        for begin in reversed(starts):
-            states, state = self._document_direction(vectors[begin : begin + rows].flip(0),
-                                                     state, reverse=True)
-            backward[begin : begin + rows] = states.flip(0)
-
-        def forward_slices() -> Iterator[torch.Tensor]:
-            state = None
-            for begin in starts:
-                states, state = self._document_direction(vectors[begin : begin + rows], state)
-                yield states
-
-        # The scorer needs the states' mean before its first slice. The forward direction runs
-        # twice rather than keep its states (23 MB more at 512k words); the second run cost
-        # about 0.5 s of 20 s there.
-        total = torch.stack([states.sum(0) for states in forward_slices()]).sum(0)
-        mean = torch.cat([total, backward.sum(0)]) / len(vectors)
-        slices = (torch.cat([states, backward[begin : begin + len(states)]], -1)
-                  for begin, states in zip(starts, forward_slices(), strict=True))
+            pending += sentence_ids
+            stop = first + len(sentence_ids)
+            if len(pending) >= window or stop == len(sentences):
+                vectors[stop - len(pending) : stop] = self.sentence_vectors(
+                    pending, SCORING_BUCKET, SCORING_STEPS)
+                pending = []
+                # Each window frees megabytes of embedded tokens and word states that glibc
+                # would keep resident, between the vectors that stay.
+                return_freed_memory()
+        slices, mean = self._document_slices(vectors, rows)
         return self.scorer.score_slices(slices, mean, len(vectors))
 
     def forward(self, sentence_ids: Sequence[torch.Tensor]) -> torch.Tensor:
@@ -227,6 +215,42 @@ class HierarchicalLSTM(SavedModel, nn.Module):
                              device=self.embedding.weight.device)
         pooled[order.to(pooled.device)] = torch.cat(vectors)
         return pooled
+
+    def _document_slices(self, vectors: torch.Tensor,
+                         rows: int) -> tuple[Iterator[torch.Tensor], torch.Tensor]:
+        """The document BiLSTM's states over a whole document's sentence vectors, as slices of
+        ``rows`` sentences in order (to be read once), and the mean of all states.
+
+        Neither direction's states are kept for the whole document (46 MB at 512k words): the
+        backward direction runs first, last slice to first, keeping only the state it enters
+        each slice with; both directions then run again slice by slice, the backward one from
+        those states. Each state is computed twice, about 1 s more of 25 s at 512k words.
+        """
+        starts = range(0, len(vectors), rows)
+        entering: dict[int, list[torch.Tensor] | None] = {}
+        backward_sums, state = [], None
+        for begin in reversed(starts):
+            entering[begin] = state
+            states, state = self._document_direction(vectors[begin : begin + rows].flip(0),
+                                                     state, reverse=True)
+            backward_sums.append(states.sum(0))
+        forward_sums, state = [], None
+        for begin in starts:
+            states, state = self._document_direction(vectors[begin : begin + rows], state)
+            forward_sums.append(states.sum(0))
+        mean = torch.cat([torch.stack(forward_sums).sum(0),
+                          torch.stack(backward_sums).sum(0)]) / len(vectors)
+
+        def slices() -> Iterator[torch.Tensor]:
+            state = None
+            for begin in starts:
+                part = vectors[begin : begin + rows]
+                forward, state = self._document_direction(part, state)
+                backward, _ = self._document_direction(part.flip(0), entering[begin],
+                                                       reverse=True)
+                yield torch.cat([forward, backward.flip(0)], -1)
+
+        return slices(), mean
 
     def _document_direction(self, vectors: torch.Tensor, state: list[torch.Tensor] | None,
                             reverse: bool = False) -> tuple[torch.Tensor, list[torch.Tensor]]:
@@ -260,7 +284,7 @@ class HierarchicalLSTM(SavedModel, nn.Module):
         embedded = self.dropout(self.embedding(padded))
         forward, _ = self.word_forward(embedded)
         reversed_input = embedded.gather(1, reverse.unsqueeze(-1).expand_as(embedded))
-        # Scoring needs the batch's embeddings no longer (6 MB for 64 sentences of 64 tokens);
+        # Scoring needs the batch's embeddings no longer (3 MB for 32 sentences of 64 tokens);
         # training keeps them for the backward pass in any case.
         del embedded
         backward, _ = self.word_backward(reversed_input)

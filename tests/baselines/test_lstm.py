@@ -120,8 +120,9 @@ def test_scores_do_not_depend_on_bucketing(tokenizer, squality_stories, monkeypa
 
 
 def test_streamed_scores_equal_the_whole_document_pass(tokenizer, squality_stories):
-    """score_document (runs of sentences tokenized alone, the document BiLSTM and the scorer in
-    slices with their state carried) against one pass holding every sentence's token ids."""
+    """score_document (runs of sentences tokenized alone, windows of them through the word
+    BiLSTM, the document BiLSTM and the scorer in slices with their state carried) against one
+    pass holding every sentence's token ids."""
     story = squality_stories[0]["document"]
     text = story[: split_sentences(story)[299].end]
     sentences = split_sentences(text)
@@ -132,11 +133,12 @@ def test_streamed_scores_equal_the_whole_document_pass(tokenizer, squality_stori
         for table in (model.scorer.absolute, model.scorer.relative):
             torch.nn.init.normal_(table.weight)
         whole = model(model.featurize(tokenizer, text, sentences))
-    # Uneven sizes: runs of about 37 sentences, slices of 23, so no edge lines up.
-    streamed = model.score_document(tokenizer, text, sentences, batch=37, rows=23)
+    # Uneven sizes (runs of about 37 sentences, windows of about 90, slices of 23): few edges
+    # line up.
+    streamed = model.score_document(tokenizer, text, sentences, batch=37, window=90, rows=23)
     assert streamed.shape == (300,)
     torch.testing.assert_close(streamed, whole, atol=1e-5, rtol=1e-5)
-    # The defaults take the whole slice as one run and one document slice.
+    # The defaults: one run and one window, two document slices (256 + 44).
     torch.testing.assert_close(model.score_document(tokenizer, text, sentences), whole,
                                atol=1e-5, rtol=1e-5)
 
