@@ -104,7 +104,7 @@ def test_encoder_stats_count_what_the_encoder_computed(extractive):
     assert stats.token_squares >= stats.tokens**2 / stats.chunks
 
 
-def test_tokens_counted_by_paragraph_are_the_whole_texts(squality_stories):
+def test_tokens_counted_a_piece_at_a_time_are_the_whole_texts(squality_stories):
     from recsum.bench.systems import _count_tokens, _tokenizer
 
     tokenizer = _tokenizer()
