@@ -43,8 +43,9 @@ def _malloc_trim():
 def return_freed_memory() -> None:
     """Give the heap's free pages back to the system (glibc only; elsewhere nothing happens).
 
-    An encoder batch allocates and frees megabytes of activations around the small arrays that
-    stay; glibc keeps the freed pages resident, so memory grew with every batch.
+    An encoder batch (or a batch of the LSTM baseline's word-level BiLSTM) allocates and frees
+    megabytes of activations around the small arrays that stay; glibc keeps the freed pages
+    resident, so memory grew with every batch.
     """
     trim = _malloc_trim()
     if trim is not None:

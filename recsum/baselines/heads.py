@@ -8,6 +8,7 @@ and position terms) and persist themselves as ``config.json`` + ``model.safetens
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, ClassVar
@@ -24,18 +25,20 @@ CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 
 
-def tokenize_by_sentence(tokenizer, text: str,
-                         sentences: list[Sentence]) -> tuple[np.ndarray, np.ndarray]:
+def tokenize_by_sentence(tokenizer, text: str, sentences: list[Sentence],
+                         offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Token ids of ``text`` (no special tokens) and, per token, the index of its sentence.
 
-    The whole document is tokenized once and tokens are assigned to sentences by character
-    offset; a token outside every sentence span gets -1.
+    ``text`` is tokenized in one call and tokens are assigned to sentences by character offset;
+    a token outside every sentence span gets -1. ``text`` may be a stretch of a longer document
+    that begins at character ``offset`` of it, the document that ``sentences``' spans index.
     """
     encoded = tokenizer(text, add_special_tokens=False, truncation=False, verbose=False,
                         return_offsets_mapping=True, return_attention_mask=False,
                         return_token_type_ids=False)
     ids = np.asarray(encoded["input_ids"], dtype=np.int64)
-    token_starts = np.asarray([start for start, _ in encoded["offset_mapping"]], dtype=np.int64)
+    token_starts = offset + np.asarray([start for start, _ in encoded["offset_mapping"]],
+                                       dtype=np.int64)
     starts = np.asarray([s.start for s in sentences], dtype=np.int64)
     ends = np.asarray([s.end for s in sentences], dtype=np.int64)
     owner = np.searchsorted(starts, token_starts, side="right") - 1
@@ -77,18 +80,39 @@ class SentenceScorer(nn.Module):
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
         """One logit per row of ``h`` (sentences in document order)."""
-        count = h.shape[0]
-        position = torch.arange(count, device=h.device)
-        document = torch.tanh(self.document(h.mean(0))).expand_as(h)
-        logits = (
-            self.content(h).squeeze(-1)
-            + self.salience(h, document).squeeze(-1)
-            + self.absolute(position.clamp(max=self.positions - 1)).squeeze(-1)
-            + self.relative(position * self.segments // count).squeeze(-1)
-        )
-        weighted = h * torch.sigmoid(logits).unsqueeze(-1)
-        before = torch.cumsum(weighted, 0) - weighted
-        return logits - self.novelty(h, torch.tanh(before)).squeeze(-1)
+        return self.score_slices([h], h.mean(0), h.shape[0])
+
+    def score_slices(self, slices: Iterable[torch.Tensor], mean: torch.Tensor,
+                     count: int) -> torch.Tensor:
+        """:meth:`forward` of ``h = torch.cat(slices)``, given ``h.mean(0)`` and ``len(h)``,
+        reading one slice at a time.
+
+        The running summary s_j is carried from one slice to the next, so ``h`` need never be
+        whole and its terms are computed a slice at a time: at once, those of a 512k-word
+        document's 46,000 sentences took 190 MB. The logits are written into one tensor: a
+        list of small ones, one per slice, kept 20 MB of freed memory resident between them.
+        """
+        document = torch.tanh(self.document(mean))
+        logits = mean.new_empty(count)
+        begin = 0
+        total = None  # the running summary after the previous slice
+        for part in slices:
+            end = begin + part.shape[0]
+            position = torch.arange(begin, end, device=part.device)
+            own = (
+                self.content(part).squeeze(-1)
+                + self.salience(part, document.expand_as(part)).squeeze(-1)
+                + self.absolute(position.clamp(max=self.positions - 1)).squeeze(-1)
+                + self.relative(position * self.segments // count).squeeze(-1)
+            )
+            weighted = part * torch.sigmoid(own).unsqueeze(-1)
+            running = torch.cumsum(weighted, 0)
+            if total is not None:
+                running = running + total
+            total = running[-1]
+            logits[begin:end] = own - self.novelty(part, torch.tanh(running - weighted)).squeeze(-1)
+            begin = end
+        return logits
 
 
 class SavedModel:

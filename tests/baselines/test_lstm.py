@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
 import pytest
 import torch
 
-from recsum.baselines.lstm import HierarchicalLSTM, LSTMConfig, LSTMSystem
+from recsum.baselines.lstm import HierarchicalLSTM, LSTMConfig, LSTMSystem, sentence_runs
 from recsum.cli.main import main
 from recsum.errors import RecsumError
 from recsum.evaluation.data import Record
 from recsum.length import Length, count_words
-from recsum.segment import split_sentences
+from recsum.segment import Sentence, split_sentences
 from recsum.training import (
     Example,
     TrainingSettings,
@@ -118,6 +119,44 @@ def test_scores_do_not_depend_on_bucketing(tokenizer, squality_stories, monkeypa
     torch.testing.assert_close(bucketed, one_batch, atol=1e-5, rtol=1e-5)
 
 
+def test_streamed_scores_equal_the_whole_document_pass(tokenizer, squality_stories):
+    """score_document (runs of sentences tokenized alone, windows of them through the word
+    BiLSTM, the document BiLSTM and the scorer in slices with their state carried) against one
+    pass holding every sentence's token ids."""
+    story = squality_stories[0]["document"]
+    text = story[: split_sentences(story)[299].end]
+    sentences = split_sentences(text)
+    model = new_model().eval()
+    with torch.no_grad():
+        # Position terms start at zero; a trained model's are not, and each slice must use its
+        # sentences' own positions.
+        for table in (model.scorer.absolute, model.scorer.relative):
+            torch.nn.init.normal_(table.weight)
+        whole = model(model.featurize(tokenizer, text, sentences))
+    # Uneven sizes (runs of about 37 sentences, windows of about 90, slices of 23): few edges
+    # line up.
+    streamed = model.score_document(tokenizer, text, sentences, batch=37, window=90, rows=23)
+    assert streamed.shape == (300,)
+    torch.testing.assert_close(streamed, whole, atol=1e-5, rtol=1e-5)
+    # The defaults: one run and one window, two document slices (256 + 44).
+    torch.testing.assert_close(model.score_document(tokenizer, text, sentences), whole,
+                               atol=1e-5, rtol=1e-5)
+
+
+def test_runs_of_sentences_are_cut_only_after_whitespace(tokenizer):
+    text = "The starship landed.Captain Moss walked out! Nobody waited for him."
+    # Sentence spans that split a word and follow a period directly: no run may start there,
+    # or "ship" would be tokenized as a word start, not as the rest of "starship".
+    cuts = [0, text.index("ship"), text.index("Captain"), text.index("Nobody"), len(text)]
+    sentences = [Sentence(text[a:b], a, b) for a, b in itertools.pairwise(cuts)]
+    assert list(sentence_runs(text, sentences, 1)) == [(0, 3, 0, cuts[3]),
+                                                       (3, 4, cuts[3], len(text))]
+    model = new_model()
+    streamed = [ids.tolist() for _, run in model.featurize_in_batches(tokenizer, text, sentences, 1)
+                for ids in run]
+    assert streamed == [ids.tolist() for ids in model.featurize(tokenizer, text, sentences)]
+
+
 def test_a_few_training_steps_on_a_tiny_slice_lower_the_loss(slice_examples):
     model = new_model()
     before = mean_loss(model, slice_examples)
@@ -144,8 +183,7 @@ def test_a_saved_model_reloads_to_identical_scores(slice_records, tokenizer, tmp
     assert (tmp_path / "model.safetensors").exists() and not list(tmp_path.glob("*.bin"))
     record = slice_records[0]
     sentences = split_sentences(record.document)
-    with torch.no_grad():
-        expected = model(model.featurize(tokenizer, record.document, sentences)).numpy()
+    expected = model.score_document(tokenizer, record.document, sentences).numpy()
     system = LSTMSystem(path=str(tmp_path))
     np.testing.assert_array_equal(system.score(record.document, sentences, 100, None), expected)
     (summary,) = system.summarize_documents([record.document], Length(80))

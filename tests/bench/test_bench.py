@@ -109,6 +109,14 @@ def test_encoder_stats_count_what_the_encoder_computed(extractive):
     assert stats.token_squares >= stats.tokens**2 / stats.chunks
 
 
+def test_tokens_counted_a_piece_at_a_time_are_the_whole_texts(squality_stories):
+    from recsum.bench.systems import _count_tokens, _tokenizer
+
+    tokenizer = _tokenizer()
+    text = "\n\n".join(story["document"] for story in squality_stories[:2])
+    assert _count_tokens(tokenizer, text) == len(tokenizer(text, verbose=False)["input_ids"])
+
+
 def test_missing_stories_file_is_a_one_line_error(tmp_path, capsys):
     assert main(["bench", "--stories", str(tmp_path / "absent.jsonl"), "--smoke"]) == 2
     assert "no such file" in capsys.readouterr().err
