@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from recsum.segment import TURN
+
 Update = Callable[[int, np.ndarray], np.ndarray]
 
 
@@ -50,7 +52,8 @@ def select(ratings: Sequence[float] | np.ndarray, sizes: Sequence[int], budget: 
     return sorted(chosen)
 
 
-# A sentence of this many words or fewer cannot stand alone ("Yeah.", "Right, OK.").
+# A sentence of this many words or fewer cannot stand alone ("Yeah.", "Right, OK."); in a
+# transcript the speaker's name does not count ("User Interface: Hi there." is a fragment).
 FRAGMENT_WORDS = 3
 # Nor can a heading, or a line that introduces what follows it ("The review found that:").
 _NOT_A_SENTENCE = re.compile(r"^#{1,6}\s|:\s*$")
@@ -85,8 +88,13 @@ def select_sentences(texts: Sequence[str], ratings: Sequence[float] | np.ndarray
 
 
 def stands_alone(text: str) -> bool:
-    """More than :data:`FRAGMENT_WORDS` words, and neither a heading nor a lead-in to a list."""
-    return len(text.split()) > FRAGMENT_WORDS and not _NOT_A_SENTENCE.search(text)
+    """Not a fragment, and neither a heading nor a lead-in to a list."""
+    return not is_fragment(text) and not _NOT_A_SENTENCE.search(text)
+
+
+def is_fragment(text: str) -> bool:
+    """:data:`FRAGMENT_WORDS` words or fewer, after a transcript speaker's name."""
+    return len(TURN.sub("", text, count=1).split()) <= FRAGMENT_WORDS
 
 
 def _trigrams(text: str) -> set[tuple[str, ...]]:

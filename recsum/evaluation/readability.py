@@ -2,7 +2,7 @@
 
 Each summary is split into sentences with the project's splitter (as ROUGE-Lsum is), then
 counted: sentences that repeat one earlier in the same summary, sentences that still carry a
-transcript marker (``{disfmarker}``, ``{vocalsound}``...), fragments of three words or fewer,
+transcript marker (``{disfmarker}``, ``{vocalsound}``...), fragments of three words or fewer (a speaker's name not counted),
 and sentences that lean on what came before them (dialogue, "But ...").
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from recsum.clean import MARKERS
 from recsum.segment import split_sentences
-from recsum.select import FRAGMENT_WORDS
+from recsum.select import is_fragment
 from recsum.summarizers.features import leans_on_context
 
 _MARKER = re.compile(r"\{(?:" + "|".join(MARKERS) + r")\}")
@@ -27,7 +27,7 @@ class Readability:
     sentences: int
     duplicates: int
     with_markers: int
-    fragments: int  # three words or fewer
+    fragments: int  # three words or fewer, a speaker's name not counted
     leaning_on_context: int
 
     def share(self, count: int) -> float:
@@ -45,6 +45,6 @@ def readability(summaries: Sequence[str]) -> Readability:
             duplicates += normalized in seen
             seen.add(normalized)
             with_markers += bool(_MARKER.search(text))
-            fragments += len(text.split()) <= FRAGMENT_WORDS
+            fragments += is_fragment(text)
             leaning += leans_on_context(text)
     return Readability(sentences, duplicates, with_markers, fragments, leaning)

@@ -133,9 +133,9 @@ def test_readability_counts_what_a_reader_stumbles_on():
 
     counts = readability([
         "The board met on Monday.\nYeah.\nThe board met on Monday.\n"
-        "Grad C: So the {disfmarker} XML format works.",
+        "Grad C: So the {disfmarker} XML format works.\nUser Interface: Hi there.",
         '"Well," he said, "maybe."\nBut the river rose anyway that night.',
     ])
     assert (counts.sentences, counts.duplicates, counts.with_markers, counts.fragments,
-            counts.leaning_on_context) == (6, 1, 1, 1, 3)
-    assert counts.share(counts.fragments) == 1 / 6
+            counts.leaning_on_context) == (7, 1, 1, 2, 3)
+    assert counts.share(counts.fragments) == 2 / 7
