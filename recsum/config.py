@@ -81,14 +81,13 @@ class SummarizerConfig:
         fields = {f.name for f in dataclasses.fields(cls)} - {"generation"}
         chosen = {key: value for key, value in options.items() if key in fields}
         generation = {key: value for key, value in options.items() if key not in fields}
-        if generation:
+        if generation:  # unknown names are refused first, whatever the model
             chosen["generation"] = generation_config(**generation)
-        config = cls(**chosen)
-        unused = sorted({"batch_size", "trust_remote_code"} & set(chosen))
-        if config.extractive and unused:
-            raise RecsumError(f"{', '.join(unused)}: only for a seq2seq model; the embedded "
-                              "extractive default takes none (name a seq2seq model, or omit it)")
-        return config
+        seq2seq_only = sorted({"batch_size", "trust_remote_code"} & set(chosen))
+        seq2seq_only += sorted(generation)
+        if chosen.get("model") in (None, EXTRACTIVE_MODEL) and seq2seq_only:
+            raise _seq2seq_only(seq2seq_only)
+        return cls(**chosen)
 
     def __post_init__(self) -> None:
         """Every setting checked here, for the Python API and the command line alike."""
@@ -113,10 +112,11 @@ class SummarizerConfig:
             raise RecsumError("dtype int8 is for the embedded extractive default; a seq2seq "
                               "model runs in auto, float32, bfloat16 or float16")
         if self.extractive and self.generation is not None:
-            given = sorted(self.generation.to_diff_dict().keys() - {"transformers_version"})
-            raise RecsumError(f"{', '.join(given) or 'generation settings'}: only a seq2seq "
-                              "model generates; the embedded extractive default takes none "
-                              "(name a seq2seq model, or omit them)")
+            # Name what differs from recsum's own decoding defaults, not everything they set.
+            defaults = generation_config().to_dict()
+            raise _seq2seq_only(sorted(
+                key for key, value in self.generation.to_dict().items()
+                if key != "transformers_version" and defaults.get(key) != value) or ["generation"])
 
     @property
     def extractive(self) -> bool:
@@ -136,3 +136,8 @@ class SummarizerConfig:
         return {"chunk_tokens": self.chunk_tokens, "overlap": self.overlap,
                 "shrink": self.shrink, "max_depth": self.max_depth,
                 "final_pool": self.final_pool}
+
+
+def _seq2seq_only(settings: list[str]) -> RecsumError:
+    return RecsumError(f"{', '.join(settings)}: only for a seq2seq model; the embedded extractive "
+                       "default takes none (name a seq2seq model, or omit them)")

@@ -2,8 +2,8 @@
 
 Each summary is split into sentences with the project's splitter (as ROUGE-Lsum is), then
 counted: sentences that repeat one earlier in the same summary, sentences that still carry a
-transcript marker (``{disfmarker}``, ``{vocalsound}``...), fragments of three words or fewer (a speaker's name not counted),
-and sentences that lean on what came before them (dialogue, "But ...").
+transcript marker (``{disfmarker}``, ``{vocalsound}``...), fragments of three words or fewer (a
+speaker's name not counted), and sentences that lean on what came before them (dialogue, "But").
 """
 
 from __future__ import annotations

@@ -129,14 +129,19 @@ def export(checkpoint: Path, target: Path) -> None:
     # Attention operator; SDPA's export is left unfused (measured: 6 of 6 layers against 0).
     from transformers.utils import logging as transformers_logging
 
-    # transformers reports the checkpoint's pooler weights, which the encoder leaves out.
+    # transformers reports the checkpoint's pooler weights, which the encoder leaves out, and
+    # shows a loading bar inside recsum's own progress.
     verbosity = transformers_logging.get_verbosity()
+    bars = transformers_logging.is_progress_bar_enabled()
     transformers_logging.set_verbosity_error()
+    transformers_logging.disable_progress_bar()
     try:
         model = BertModel.from_pretrained(checkpoint, attn_implementation="eager",
                                           add_pooling_layer=False, use_safetensors=True).eval()
     finally:
         transformers_logging.set_verbosity(verbosity)
+        if bars:
+            transformers_logging.enable_progress_bar()
 
     class LastHiddenState(torch.nn.Module):
         def __init__(self) -> None:

@@ -200,7 +200,7 @@ def test_a_usage_mistake_is_one_line_with_a_hint(capsys):
 
 
 @pytest.mark.parametrize(("options", "fragments"), [
-    (["--num-beams", "2"], ["--num-beams", "only a seq2seq model generates"]),
+    (["--num-beams", "2"], ["--num-beams", "only for a seq2seq model"]),
     (["--length-penalty", "2", "--min-new-tokens", "5"], ["--length-penalty", "--min-new-tokens"]),
     (["--batch-size", "4"], ["--batch-size", "only for a seq2seq model"]),
     (["--dtype", "float16"], ["float16 needs a GPU"]),
@@ -209,6 +209,12 @@ def test_options_the_model_would_ignore_are_refused(files, capsys, options, frag
     assert main(["summarize", str(files / "ok.txt"), *options]) == 2
     line = one_line(capsys.readouterr().err)
     assert all(f in line for f in fragments), line
+
+
+def test_a_refused_setting_equal_to_recsums_default_is_named_alone(files, capsys):
+    assert main(["summarize", str(files / "ok.txt"), "--num-beams", "4"]) == 2  # the default
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith("recsum: error: --num-beams: only for a seq2seq model"), line
 
 
 def test_a_closed_stdin_is_one_line(monkeypatch, capsys):
