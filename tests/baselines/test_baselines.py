@@ -203,6 +203,26 @@ def test_retrieval_takes_the_sentences_closest_to_the_query():
         system.summarize_documents([document], Length(25))
 
 
+def test_retrieval_embeds_a_document_once_for_its_questions_in_a_row():
+    from recsum.baselines.retrieval import RetrievalSystem
+    from recsum.summarizers.extractive import load_encoder
+
+    encoder = load_encoder()
+    inputs = []
+
+    class Counting:
+        def encode(self, chunks):
+            inputs.append(len(chunks))
+            return encoder.encode(chunks)
+
+    document = "The bridge budget was cut. Children played. The mayor wants a bigger budget."
+    queries = ["What about the budget?", "Who played?"]
+    summaries = RetrievalSystem(encoder=Counting()).summarize_documents(
+        [document, document], Length(5), queries=queries)
+    assert summaries == ["The bridge budget was cut.", "Children played."]
+    assert inputs == [1, 3, 1]  # a query, the three sentences, the next query
+
+
 def test_a_system_that_only_answers_queries_is_refused_on_generic_tasks():
     with pytest.raises(RecsumError, match="only answers queries"):
         check_system("retrieval")
