@@ -236,6 +236,18 @@ def test_numpy_ratings_are_the_torch_network_s_that_training_runs():
     np.testing.assert_allclose(network.scorer().rate(vectors, features), expected, atol=1e-5)
 
 
+def test_a_long_document_is_rated_in_slices_as_if_at_once():
+    from recsum.summarizers.scorer import RATED_AT_ONCE
+
+    scorer = PartScorer.from_pretrained()
+    rows = 2 * RATED_AT_ONCE + 7
+    vectors = np.random.default_rng(0).normal(size=(rows, 384)).astype(np.float32)
+    features = np.random.default_rng(1).random((rows, len(scorer.config.features)), np.float32)
+    ratings = scorer.rate(vectors, features)
+    np.testing.assert_allclose(ratings[-7:], scorer.rate(vectors[-7:], features[-7:]), atol=1e-4)
+    assert ratings.shape == (rows,) and scorer.rate(vectors[:0], features[:0]).shape == (0,)
+
+
 @pytest.mark.parametrize("damage", ["missing", "truncated", "wrong shape", "not json"])
 def test_a_damaged_scorer_is_one_line_naming_the_file(tmp_path, damage):
     PartScorer(ScorerConfig(vector_size=8)).save_pretrained(tmp_path)
