@@ -120,8 +120,9 @@ def markdown_table(results: Sequence[SystemScores]) -> str:
                      + " | ".join(_cell(scores[t].f1) for t in ROUGE_TYPES)
                      + f" | {result.mean_words:.1f} | {seconds} |")
     lines += ["", "Readability: summary sentences (recsum's splitter) that repeat one before them "
-              "in the same summary, carry a transcript marker, have three words or fewer, or "
-              "open with dialogue or a connective (\"But ...\").", "",
+              "in the same summary, carry a transcript marker, have three words or fewer (a "
+              "speaker's name not counted), or open with dialogue or a connective (\"But ...\").",
+              "",
               "| System | Sentences | Duplicates | With markers | ≤ 3 words | Leaning on context |",
               "|---|---|---|---|---|---|"]
     for result in results:
