@@ -114,6 +114,19 @@ def test_a_sentence_vector_is_its_tokens_mean_state_within_the_chunk(extractive)
     assert 0.5 < float(alone[0] @ vectors[1]) < 0.999  # the context changes the reading
 
 
+def test_pooling_sums_each_sentences_tokens_in_order_exactly():
+    from recsum.summarizers.encoder import _pool
+
+    hidden = np.random.default_rng(0).normal(size=(12, 6)).astype(np.float32)
+    owner = np.array([-1, 0, 0, 0, 2, 2, 3, 3, 3, 3, 3, -1])  # sentence 1 got no token
+    sums = np.zeros((4, 6), np.float32)
+    np.add.at(sums, owner[owner >= 0], hidden[owner >= 0])  # one token after another
+    sums[1] = hidden[0]
+    expected = sums / np.array([3, 1, 2, 5])[:, None]
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True)
+    np.testing.assert_array_equal(_pool(hidden, owner, 4), expected)
+
+
 def test_ratings_follow_the_scorer_and_discount_long_and_context_bound_sentences(extractive):
     units = [s for s in readable_sentences(
         'The mayor opened the new bridge on Monday. "It took ten years," she said. '
