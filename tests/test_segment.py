@@ -1,9 +1,12 @@
 """Sentence segmentation: offline, spans point into the source, structure-aware."""
 
+import json
+from importlib import resources
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recsum.segment import split_sentences
+from recsum.segment import PARAMETERS, learn_punkt_parameters, split_sentences
 
 
 def test_sentences_and_spans_point_into_the_source():
@@ -69,3 +72,13 @@ def test_titles_and_abbreviations_stay_with_the_name():
         "Sen. Brown met Gen. Smith and Rev. King.",
         "They left.",
     ]
+
+
+def test_the_shipped_punkt_parameters_are_what_the_shipped_corpus_teaches():
+    corpus = resources.files("recsum.resources").joinpath("punkt_corpus.txt").read_text("utf-8")
+    shipped = json.loads(resources.files("recsum.resources").joinpath(PARAMETERS)
+                         .read_text("utf-8"))
+    assert shipped == learn_punkt_parameters(corpus), (
+        "the corpus changed: run python -c 'from recsum.segment import "
+        "write_punkt_parameters as w; w()'")
+    assert "mr" in shipped["abbrev_types"] and ["dr", "hollis"] in shipped["collocations"]

@@ -9,10 +9,11 @@ describe any CPU):
 - ``int8`` runs in ONNX Runtime, the encoder's matrix products quantized per channel (CPU only);
 - ``bfloat16`` runs in torch under autocast, and only where the CPU multiplies bfloat16 in
   hardware (AVX-512 BF16 or AMX): elsewhere torch emulates it, about 100 times slower;
-- ``auto`` (the default) takes ``int8`` on a CPU with 8-bit dot-product instructions (VNNI),
-  ``float32`` in ONNX Runtime on any other CPU, and ``float32`` in torch on a GPU. It never takes
-  bfloat16 on a CPU: ONNX Runtime has no bfloat16 kernels there, and torch's bfloat16 was slower
-  than ONNX Runtime's float32 on an AVX-512 BF16 CPU (BENCHMARKS.md).
+- ``auto`` (the default) takes ``int8`` on an x86 CPU with 8-bit integer products (AVX2, or the
+  dot-product instructions of VNNI and AMX), ``float32`` in ONNX Runtime on any other CPU, and
+  ``float32`` in torch on a GPU. It never takes bfloat16 on a CPU: ONNX Runtime has no bfloat16
+  kernels there, and torch's bfloat16 was slower than ONNX Runtime's float32 on an AVX-512 BF16
+  CPU (BENCHMARKS.md).
 
 ONNX models are built from the checkpoint on first use and kept in a cache folder
 (:func:`cache_dir`), so later starts import neither torch nor transformers.
@@ -31,8 +32,10 @@ from recsum.errors import RecsumError
 CACHE_VARIABLE = "RECSUM_CACHE"
 # Flags (as Linux's /proc/cpuinfo names them) of a CPU that multiplies bfloat16 in hardware.
 BF16_FLAGS = ("avx512_bf16", "amx_bf16")
-# Flags of a CPU with 8-bit dot-product instructions, which int8 matrix products use.
-INT8_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8")
+# Flags of a CPU whose int8 matrix products ONNX Runtime runs faster than float32 ones: the
+# dot-product instructions, or AVX2's 8-bit multiply-adds (0.71x float32's encoder time on an
+# AVX2 CPU without VNNI, every dev score inside float32's interval: BENCHMARKS.md).
+INT8_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8", "avx2")
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,5 @@ def plan_encoder(dtype: str = "auto", device: str = "cpu", *, plain_bert: bool =
         fast = [flag for flag in INT8_FLAGS if flag in flags]
         if fast:
             return EncoderPlan("onnx", "int8", f"auto on cpu with {', '.join(fast)}")
-        # Without VNNI, int8 products run on AVX2's 16-bit pair sums, which can saturate.
-        return EncoderPlan("onnx", "float32", "auto on cpu without an 8-bit dot-product flag")
+        return EncoderPlan("onnx", "float32", "auto on cpu without 8-bit integer products")
     return EncoderPlan("onnx", dtype, f"dtype {dtype} on cpu")

@@ -7,19 +7,22 @@ import pytest
 from recsum.errors import RecsumError
 from recsum.summarizers.runtime import cpu_flags, plan_encoder
 
-NO_FLAGS = frozenset({"sse4_2", "avx2", "fma"})  # an AVX2 CPU: no bfloat16, no VNNI
-VNNI = NO_FLAGS | {"avx512f", "avx512_vnni"}
+AVX2 = frozenset({"sse4_2", "avx2", "fma"})  # an AVX2 CPU: no bfloat16, no VNNI
+NO_FLAGS = frozenset({"sse4_2"})  # nor AVX2 (an old x86 CPU; an ARM one names other flags)
+VNNI = AVX2 | {"avx512f", "avx512_vnni"}
 BF16 = VNNI | {"avx512_bf16"}
 
 
 @pytest.mark.parametrize(("flags", "expected"), [
     (NO_FLAGS, "onnx-float32"),
     (frozenset(), "onnx-float32"),
+    (AVX2, "onnx-int8"),
     (VNNI, "onnx-int8"),
     (NO_FLAGS | {"avx_vnni"}, "onnx-int8"),
     (BF16, "onnx-int8"),
 ])
-def test_auto_on_a_cpu_takes_int8_with_vnni_else_float32_never_bfloat16(flags, expected):
+def test_auto_on_a_cpu_takes_int8_with_8_bit_products_else_float32_never_bfloat16(flags,
+                                                                                  expected):
     assert plan_encoder("auto", "cpu", flags=flags).label == expected
 
 
@@ -52,7 +55,7 @@ def test_flags_are_read_from_cpuinfo_and_missing_ones_choose_nothing(tmp_path):
 def test_the_summarizer_takes_the_path_its_cpu_flags_allow():
     from recsum.summarizers import ExtractiveSummarizer
 
-    for flags, label in ((NO_FLAGS, "onnx-float32"), (VNNI, "onnx-int8")):
+    for flags, label in ((NO_FLAGS, "onnx-float32"), (AVX2, "onnx-int8")):
         summarizer = ExtractiveSummarizer.from_pretrained(cpu_flags=flags)
         assert summarizer.encoder.path == label
     with pytest.raises(RecsumError, match="bfloat16"):
