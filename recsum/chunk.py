@@ -93,9 +93,15 @@ def fit_sentences(
     room = content_room(tokens, budget)
     overhead = budget - room
     units: list[Sentence] = []
+    counts: list[int] = []
     for sentence, count in zip(sentences, tokens.count([s.text for s in sentences]), strict=True):
-        units.extend([sentence] if count <= budget else _split_long(sentence, tokens, room))
-    counts = tokens.count([u.text for u in units])
+        if count <= budget:
+            units.append(sentence)
+            counts.append(count)
+        else:  # only the pieces are counted again
+            pieces = _split_long(sentence, tokens, room)
+            units += pieces
+            counts += tokens.count([piece.text for piece in pieces])
     # A piece cut at token boundaries can re-tokenize slightly longer; cut such pieces again.
     if any(count > budget for count in counts):
         return (

@@ -21,7 +21,7 @@ from tokenizers import Tokenizer
 
 from recsum.chunk import SEPARATOR
 from recsum.quirks import return_freed_memory
-from recsum.tokens import private_copy
+from recsum.tokens import COUNT_SLICE, private_copy
 
 # Tokens per encoder batch, padding included: on 2 CPU cores batches of a few chunks ran as fast
 # per token as larger ones and keep the activations small.
@@ -77,29 +77,32 @@ class ChunkEncoder:
         ``progress`` is called with the number of chunks each batch finished.
         """
         started = time.perf_counter()
-        encodings = self.tokenizer.encode_batch([SEPARATOR.join(chunk) for chunk in chunks])
-        owners = [_sentence_of_token(chunk, encoding.offsets, encoding.special_tokens_mask)
-                  for chunk, encoding in zip(chunks, encodings, strict=True)]
+        texts = [SEPARATOR.join(chunk) for chunk in chunks]
+        # Lengths first, encodings batch by batch: a long document's chunks encoded at once, with
+        # their offsets, held 417 MB at 512k words (BENCHMARKS.md).
+        lengths = [len(encoding.ids) for begin in range(0, len(texts), COUNT_SLICE)
+                   for encoding in self.tokenizer.encode_batch_fast(
+                       texts[begin : begin + COUNT_SLICE])]
         out = [np.zeros((len(chunk), self.hidden_size), dtype=np.float32) for chunk in chunks]
-        order = sorted(range(len(chunks)), key=lambda i: len(encodings[i].ids))
+        order = sorted(range(len(chunks)), key=lengths.__getitem__)
         begin = 0
         while begin < len(order):
             # Ascending lengths: grow the batch while its padded size stays within budget.
             end = begin + 1
-            while (end < len(order)
-                   and len(encodings[order[end]].ids) * (end - begin + 1) <= self.batch_tokens):
+            while end < len(order) and lengths[order[end]] * (end - begin + 1) <= self.batch_tokens:
                 end += 1
             batch = order[begin:end]
-            width = len(encodings[batch[-1]].ids)
-            ids = np.zeros((len(batch), width), dtype=np.int64)
+            encodings = self.tokenizer.encode_batch([texts[index] for index in batch])
+            ids = np.zeros((len(batch), lengths[batch[-1]]), dtype=np.int64)
             mask = np.zeros_like(ids)
-            for row, index in enumerate(batch):
-                length = len(encodings[index].ids)
-                ids[row, :length] = encodings[index].ids
-                mask[row, :length] = 1
+            for row, encoding in enumerate(encodings):
+                ids[row, :len(encoding.ids)] = encoding.ids
+                mask[row, :len(encoding.ids)] = 1
             hidden = self.model(ids, mask)
-            for row, index in enumerate(batch):
-                out[index] = _pool(hidden[row], owners[index], len(chunks[index]))
+            for row, (index, encoding) in enumerate(zip(batch, encodings, strict=True)):
+                owner = _sentence_of_token(chunks[index], encoding.offsets,
+                                           encoding.special_tokens_mask)
+                out[index] = _pool(hidden[row], owner, len(chunks[index]))
             self._count(ids, mask)
             return_freed_memory()  # after every batch: the peak stays flat as documents grow
             if progress is not None:
