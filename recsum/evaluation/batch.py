@@ -82,8 +82,8 @@ class BatchResult:
 
 def run_batch(build_system: Callable[[], System], records: Sequence[Record], length: Length,
               output: str | Path, *, settings: dict[str, Any], overwrite: bool = False,
-              group_size: int = 4, progress: bool = True,
-              engine: Engine | None = None) -> BatchResult:
+              group_size: int = 4, progress: bool = True, engine: Engine | None = None,
+              one_summary_per_document: bool = False) -> BatchResult:
     """Summarize ``records`` into ``output``, resuming a run with the same ``settings``.
 
     ``build_system`` is only called when something is left to do, so a finished run costs no
@@ -92,7 +92,9 @@ def run_batch(build_system: Callable[[], System], records: Sequence[Record], len
     failures file (``preds.failures.jsonl`` beside ``preds.jsonl``), and is retried by the next
     run. ``engine`` (default :class:`LocalEngine`) runs the groups. When ``settings`` say so
     (``"queries": true``, :func:`~.predictions.batch_settings`), each record's query goes to
-    the system.
+    the system. With ``one_summary_per_document`` (a system that reads neither queries nor
+    references), records that share a document (one document's several questions) are
+    summarized once and each gets its line, with an equal share of the time.
     """
     if group_size < 1:
         raise RecsumError(f"group size must be at least 1, got {group_size}")
@@ -100,32 +102,54 @@ def run_batch(build_system: Callable[[], System], records: Sequence[Record], len
     settings = jsonable(settings)
     done = set() if overwrite else finished_ids(output, settings, {r.id for r in records})
     todo = [r for r in records if r.id not in done]
+    same_document: dict[str, list[Record]] = {}  # id of the record summarized -> its copies
+    if one_summary_per_document:
+        first_of: dict[str, Record] = {}
+        for record in todo:
+            first = first_of.setdefault(record.document, record)
+            same_document.setdefault(first.id, []).extend([record] if first is not record else [])
+        todo_run = list(first_of.values())
+    else:
+        todo_run = todo
     # Failures of an earlier run are retried now: their old lines would only mislead.
     failures_path(output).unlink(missing_ok=True)
     started = time.perf_counter()
     failures: dict[str, str] = {}
     written = 0
     if todo:
-        groups = [todo[begin : begin + group_size] for begin in range(0, len(todo), group_size)]
+        groups = [todo_run[begin : begin + group_size]
+                  for begin in range(0, len(todo_run), group_size)]
         output.parent.mkdir(parents=True, exist_ok=True)
         with open(output, "w" if overwrite else "a", encoding="utf-8") as sink, \
              tqdm(total=len(records), initial=len(records) - len(todo), unit="doc",
                   desc=str(settings.get("kind", "batch")), file=sys.stderr,
                   disable=not progress) as bar:
-            for line in (engine or LocalEngine()).run(build_system, groups, length, settings):
-                if "error" in line:
-                    failures[line["id"]] = line["error"]
-                    log.warning("document %r failed: %s", line["id"], line["error"])
-                    with open(failures_path(output), "a", encoding="utf-8") as failed:
-                        append_prediction(failed, line)
-                else:
-                    append_prediction(sink, line)
-                    written += 1
-                bar.update(1)
+            for first in (engine or LocalEngine()).run(build_system, groups, length, settings):
+                for line in _with_copies(first, same_document.get(first["id"], [])):
+                    if "error" in line:
+                        failures[line["id"]] = line["error"]
+                        log.warning("document %r failed: %s", line["id"], line["error"])
+                        with open(failures_path(output), "a", encoding="utf-8") as failed:
+                            append_prediction(failed, line)
+                    else:
+                        append_prediction(sink, line)
+                        written += 1
+                    bar.update(1)
     elif overwrite:
         output.write_text("", encoding="utf-8")
     return BatchResult(output, written, len(records) - len(todo), len(records),
                        time.perf_counter() - started, failures)
+
+
+def _with_copies(line: dict[str, Any], copies: Sequence[Record]) -> list[dict[str, Any]]:
+    """``line`` and the same line for each record of ``copies`` (the same document), the time
+    shared equally among them."""
+    if not copies:
+        return [line]
+    if "seconds" in line:
+        line = {**line, "seconds": round(line["seconds"] / (1 + len(copies)), 4)}
+    return [line, *({**line, "id": record.id} | ({"query": record.query} if "query" in line
+                                                   else {}) for record in copies)]
 
 
 def summarize_group(system: System, group: Sequence[Record], length: Length,

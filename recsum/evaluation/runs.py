@@ -104,7 +104,8 @@ def summarize_dataset(dataset: DatasetLike, output: str | Path | None = None, *,
                          settings=batch_settings(system, options, length,
                                                  uses_queries=uses_queries),
                          overwrite=overwrite, group_size=group_size, progress=progress,
-                         engine=run)
+                         engine=run, one_summary_per_document=not uses_queries
+                         and not entry(system).reads_references)
 
     if output is not None:
         return Predictions(Path(output), summarize(Path(output)))

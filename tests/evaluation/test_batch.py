@@ -58,6 +58,28 @@ def test_one_line_per_document_with_summary_settings_and_timings(tmp_path):
         assert row["seconds"] >= 0 and row["group_size"] in (1, 2)
 
 
+def test_a_document_asked_several_questions_is_summarized_once_by_a_blind_system(tmp_path):
+    document = records(1)[0].document
+    questions = [Record(f"q{i}", document, (f"Answer {i}.",), query=f"Question {i}?")
+                 for i in range(3)] + records(2)  # doc0 is the questions' document again
+    once, each = PrefixSummarizer(64), PrefixSummarizer(64)
+    result = run_batch(lambda: build_system("recursive", part_summarizer=once), questions,
+                       LENGTH, tmp_path / "once.jsonl", settings=SETTINGS, progress=False,
+                       one_summary_per_document=True)
+    run_batch(lambda: build_system("recursive", part_summarizer=each), questions, LENGTH,
+              tmp_path / "each.jsonl", settings=SETTINGS, progress=False, group_size=1)
+    assert (result.written, result.total) == (5, 5)
+    rows = {row["id"]: row for row in lines(tmp_path / "once.jsonl")}
+    assert rows == {row["id"]: row | {"seconds": rows[row["id"]]["seconds"],
+                                      "group_seconds": rows[row["id"]]["group_seconds"],
+                                      "group_size": rows[row["id"]]["group_size"]}
+                    for row in lines(tmp_path / "each.jsonl")}
+    assert [rows[f"q{i}"]["query"] for i in range(3)] == [f"Question {i}?" for i in range(3)]
+    # Two documents read instead of five, each as often as before.
+    texts = [sum(len(call) for call in part.calls) for part in (once, each)]
+    assert texts[0] * 5 == texts[1] * 2
+
+
 def test_a_rerun_skips_finished_ids_and_builds_nothing_when_all_are_done(tmp_path):
     output = tmp_path / "p.jsonl"
     builds = Builds()
