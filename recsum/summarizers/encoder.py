@@ -23,9 +23,12 @@ from recsum.chunk import SEPARATOR
 from recsum.quirks import return_freed_memory
 from recsum.tokens import COUNT_SLICE, private_copy
 
-# Tokens per encoder batch, padding included: on 2 CPU cores batches of a few chunks ran as fast
-# per token as larger ones and keep the activations small.
+# Tokens per encoder batch, padding included, where a batch pays (torch, above all on a GPU).
 BATCH_TOKENS = 2048
+# ONNX Runtime on a CPU reads one chunk per run: 3% faster than batches of 2,048 tokens on 2
+# cores (no padding), and a chunk's vectors do not depend on the chunks that would have shared
+# its batch (int8 quantizes a batch's activations with one scale).
+ONE_CHUNK = 0
 
 
 @dataclass
@@ -57,7 +60,8 @@ class ChunkEncoder:
 
     ``model`` is an :class:`Encoder`; ``tokenizer`` is a ``tokenizers.Tokenizer`` that adds the
     model's special tokens; ``path`` says how the model runs (a
-    :class:`~recsum.summarizers.runtime.EncoderPlan`'s label, for reports).
+    :class:`~recsum.summarizers.runtime.EncoderPlan`'s label, for reports); ``batch_tokens``
+    bounds a batch's padded size (:data:`ONE_CHUNK`: every chunk alone).
     """
 
     def __init__(self, model: Encoder, tokenizer: Tokenizer, *, path: str = "",
@@ -78,22 +82,25 @@ class ChunkEncoder:
         """
         started = time.perf_counter()
         texts = [SEPARATOR.join(chunk) for chunk in chunks]
-        # Lengths first, encodings batch by batch: a long document's chunks encoded at once, with
-        # their offsets, held 417 MB at 512k words (BENCHMARKS.md).
-        lengths = [len(encoding.ids) for begin in range(0, len(texts), COUNT_SLICE)
-                   for encoding in self.tokenizer.encode_batch_fast(
-                       texts[begin : begin + COUNT_SLICE])]
+        # Lengths first (to batch by; one chunk per batch needs none), encodings batch by batch:
+        # a long document's chunks encoded at once, with their offsets, held 417 MB at 512k words.
+        lengths = [0] * len(texts)
+        if self.batch_tokens:
+            lengths = [len(encoding.ids) for begin in range(0, len(texts), COUNT_SLICE)
+                       for encoding in self.tokenizer.encode_batch_fast(
+                           texts[begin : begin + COUNT_SLICE])]
         out = [np.zeros((len(chunk), self.hidden_size), dtype=np.float32) for chunk in chunks]
         order = sorted(range(len(chunks)), key=lengths.__getitem__)
         begin = 0
         while begin < len(order):
             # Ascending lengths: grow the batch while its padded size stays within budget.
             end = begin + 1
-            while end < len(order) and lengths[order[end]] * (end - begin + 1) <= self.batch_tokens:
+            while (self.batch_tokens and end < len(order)
+                   and lengths[order[end]] * (end - begin + 1) <= self.batch_tokens):
                 end += 1
             batch = order[begin:end]
             encodings = self.tokenizer.encode_batch([texts[index] for index in batch])
-            ids = np.zeros((len(batch), lengths[batch[-1]]), dtype=np.int64)
+            ids = np.zeros((len(batch), max(len(e.ids) for e in encodings)), dtype=np.int64)
             mask = np.zeros_like(ids)
             for row, encoding in enumerate(encodings):
                 ids[row, :len(encoding.ids)] = encoding.ids

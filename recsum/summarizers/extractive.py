@@ -27,7 +27,7 @@ from recsum.length import Length, count_words
 from recsum.select import select_sentences
 from recsum.summarizers.base import Rated
 from recsum.summarizers.checkpoint import TOKENIZER, is_plain_bert
-from recsum.summarizers.encoder import ChunkEncoder
+from recsum.summarizers.encoder import BATCH_TOKENS, ONE_CHUNK, ChunkEncoder
 from recsum.summarizers.features import (
     FEATURES,
     QUERY_FEATURES,
@@ -214,13 +214,15 @@ class ExtractiveSummarizer:
 
 
 def load_encoder(name_or_path: str | None = None, *, device: str = "cpu", dtype: str = "auto",
-                 cpu_flags: frozenset[str] | None = None) -> ChunkEncoder:
+                 cpu_flags: frozenset[str] | None = None,
+                 batch_tokens: int | None = None) -> ChunkEncoder:
     """A BERT-style encoder by local path or hub id; by default the embedded all-MiniLM-L6-v2.
 
     ``dtype`` (``auto``, ``float32``, ``int8``, ``bfloat16``, ``float16``) and ``device`` choose
     the runtime (:func:`~recsum.summarizers.runtime.plan_encoder`, given ``cpu_flags``, by
     default this CPU's): a local plain-BERT folder runs in ONNX Runtime on a CPU, without torch,
-    or in recsum's own torch encoder; anything else loads through ``AutoModel``.
+    or in recsum's own torch encoder; anything else loads through ``AutoModel``. ONNX Runtime
+    reads one chunk per run and torch batches, unless ``batch_tokens`` says otherwise.
     """
     from recsum.summarizers.loading import user_error_on_load
     from recsum.summarizers.runtime import plan_encoder
@@ -243,7 +245,9 @@ def load_encoder(name_or_path: str | None = None, *, device: str = "cpu", dtype:
             model = TorchEncoder(network, device, plan.dtype)
         if plain:
             tokenizer = Tokenizer.from_file(str(Path(path) / TOKENIZER))
-    return ChunkEncoder(model, tokenizer, path=plan.label)
+    if batch_tokens is None:
+        batch_tokens = ONE_CHUNK if plan.runtime == "onnx" else BATCH_TOKENS
+    return ChunkEncoder(model, tokenizer, path=plan.label, batch_tokens=batch_tokens)
 
 
 def _load_with_transformers(name_or_path: str):

@@ -114,6 +114,42 @@ def test_a_sentence_vector_is_its_tokens_mean_state_within_the_chunk(extractive)
     assert 0.5 < float(alone[0] @ vectors[1]) < 0.999  # the context changes the reading
 
 
+def test_onnx_reads_one_chunk_per_run_and_batches_are_bounded_by_their_padded_size():
+    from types import SimpleNamespace
+
+    from tokenizers import Tokenizer
+
+    from recsum.summarizers import default_model_path
+    from recsum.summarizers.encoder import BATCH_TOKENS, ONE_CHUNK, ChunkEncoder
+
+    class Recording:
+        config = SimpleNamespace(hidden_size=4, max_position_embeddings=512)
+
+        def __init__(self):
+            self.shapes = []
+
+        def __call__(self, ids, mask):
+            self.shapes.append(ids.shape)
+            return np.repeat(ids[..., None].astype(np.float32), 4, axis=-1) * mask[..., None]
+
+    tokenizer = Tokenizer.from_file(f"{default_model_path()}/tokenizer.json")
+    chunks = [["A short one."], ["Another short chunk, a little longer."],
+              [" ".join(["word"] * 200)], [" ".join(["word"] * 300)]]
+    vectors = {}
+    for batch_tokens in (ONE_CHUNK, BATCH_TOKENS, 640):
+        model = Recording()
+        encoder = ChunkEncoder(model, tokenizer, batch_tokens=batch_tokens)
+        vectors[batch_tokens] = encoder.encode(chunks)
+        if batch_tokens == ONE_CHUNK:
+            assert [shape[0] for shape in model.shapes] == [1, 1, 1, 1]
+            assert encoder.stats.padded_tokens == encoder.stats.tokens  # no padding
+        else:
+            assert all(rows * width <= batch_tokens for rows, width in model.shapes)
+            assert len(model.shapes) == (1 if batch_tokens == BATCH_TOKENS else 2)
+    for one, batched in zip(vectors[ONE_CHUNK], vectors[640], strict=True):
+        np.testing.assert_array_equal(one, batched)  # this fake's states ignore batch mates
+
+
 def test_pooling_sums_each_sentences_tokens_in_order_exactly():
     from recsum.summarizers.encoder import _pool
 

@@ -83,6 +83,21 @@ def test_the_cache_is_built_once_and_a_damaged_file_is_rebuilt():
 
 
 @pytest.mark.slow
+def test_an_int8_summary_does_not_depend_on_the_documents_read_with_it(squality_stories):
+    """int8 quantizes a run's activations with one scale: chunks of several documents in one
+    run would change each other's vectors, so each chunk runs alone."""
+    from recsum.reduce import RecursiveReducer
+    from recsum.summarizers import ExtractiveSummarizer
+
+    reducer = RecursiveReducer(ExtractiveSummarizer.from_pretrained(dtype="int8"))
+    stories = [story["document"] for story in squality_stories[:3]]
+    together = [result.summary for result in reducer.reduce_many(stories, Length(300))]
+    alone = [reducer.reduce(story, Length(300)).summary for story in stories]
+    assert together == alone
+    assert reducer.summarizer.encoder.stats.padded_tokens == reducer.summarizer.encoder.stats.tokens
+
+
+@pytest.mark.slow
 def test_int8_keeps_rouge_on_two_dev_stories(squality_stories):
     """The slice check of int8 (BENCHMARKS.md reports the full dev sets): ROUGE-1 on two
     SQuALITY dev stories within one point of float32's, each story within three."""
