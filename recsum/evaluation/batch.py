@@ -103,14 +103,14 @@ def run_batch(build_system: Callable[[], System], records: Sequence[Record], len
     done = set() if overwrite else finished_ids(output, settings, {r.id for r in records})
     todo = [r for r in records if r.id not in done]
     same_document: dict[str, list[Record]] = {}  # id of the record summarized -> its copies
+    todo_run = todo
     if one_summary_per_document:
         first_of: dict[str, Record] = {}
         for record in todo:
             first = first_of.setdefault(record.document, record)
-            same_document.setdefault(first.id, []).extend([record] if first is not record else [])
+            if first is not record:
+                same_document.setdefault(first.id, []).append(record)
         todo_run = list(first_of.values())
-    else:
-        todo_run = todo
     # Failures of an earlier run are retried now: their old lines would only mislead.
     failures_path(output).unlink(missing_ok=True)
     started = time.perf_counter()
