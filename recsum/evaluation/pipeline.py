@@ -198,8 +198,8 @@ def run_pipeline(pipeline: Pipeline, *, overwrite: bool = False, progress: bool 
             settings=batch_settings(entry.kind, entry.options, length,
                                     uses_queries=entry.uses_queries),
             overwrite=overwrite, group_size=pipeline.group_size, progress=progress,
-            engine=engine, one_summary_per_document=not entry.uses_queries
-            and not registry.entry(entry.kind).reads_references)
+            engine=engine, one_summary_per_document=registry.reads_only_the_document(
+                entry.kind, uses_queries=entry.uses_queries))
         if batch.failures:
             raise RecsumError(f"system {entry.label!r}: {batch.failure_summary()}")
     scores = tuple(

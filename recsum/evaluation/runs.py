@@ -23,7 +23,7 @@ from recsum.evaluation.data import DatasetSpec, Record, load_records
 from recsum.evaluation.predictions import batch_settings, read_predictions
 from recsum.evaluation.ray_engine import make_engine
 from recsum.evaluation.report import SystemScores, score_predictions
-from recsum.evaluation.systems import build_system, check_system, entry
+from recsum.evaluation.systems import build_system, check_system, entry, reads_only_the_document
 from recsum.length import Length
 
 if TYPE_CHECKING:
@@ -104,8 +104,8 @@ def summarize_dataset(dataset: DatasetLike, output: str | Path | None = None, *,
                          settings=batch_settings(system, options, length,
                                                  uses_queries=uses_queries),
                          overwrite=overwrite, group_size=group_size, progress=progress,
-                         engine=run, one_summary_per_document=not uses_queries
-                         and not entry(system).reads_references)
+                         engine=run, one_summary_per_document=reads_only_the_document(
+                             system, uses_queries=uses_queries))
 
     if output is not None:
         return Predictions(Path(output), summarize(Path(output)))
