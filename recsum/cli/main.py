@@ -37,19 +37,23 @@ def as_flags(message: str) -> str:
     return _PARAMETER.sub(lambda m: "--" + m.group(1).replace("_", "-"), message)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: with ``command`` (one of :data:`COMMANDS`), only that
+    command's subparser, since building all of them is a noticeable share of a short run's
+    start; otherwise every command's, for the overview and its errors."""
     parser = _Parser(
         prog="recsum",
         description="Summarize documents longer than a Transformer's input window.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
+    for name in [command] if command in COMMANDS else COMMANDS:
         importlib.import_module(f"recsum.cli.{name}").register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     quiet = getattr(args, "quiet", False)
     if quiet or not sys.stderr.isatty():
         quirks.quiet_model_loading()

@@ -199,6 +199,21 @@ def test_a_usage_mistake_is_one_line_with_a_hint(capsys):
     assert "(see recsum summarize --help)" in line
 
 
+def test_the_overview_and_a_wrong_command_name_every_command(capsys):
+    from recsum.cli.main import COMMANDS
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    overview = capsys.readouterr().out
+    assert all(f"    {name} " in overview for name in COMMANDS)
+    with pytest.raises(SystemExit) as exit_:
+        main(["summarise", "report.txt"])
+    assert exit_.value.code == 2
+    line = one_line(capsys.readouterr().err)
+    assert "invalid choice: 'summarise'" in line and "'summarize'" in line and "'serve'" in line
+
+
 @pytest.mark.parametrize(("options", "fragments"), [
     (["--num-beams", "2"], ["--num-beams", "only for a seq2seq model"]),
     (["--length-penalty", "2", "--min-new-tokens", "5"], ["--length-penalty", "--min-new-tokens"]),
