@@ -12,7 +12,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from recsum.cli.options import positive_int
-from recsum.config import WINDOW_TOKENS
+from recsum.config import ENCODER_LAYERS, WINDOW_TOKENS
 
 
 def register(subparsers) -> None:
@@ -53,6 +53,9 @@ def register(subparsers) -> None:
                         help="part: train the generic scorer, or the query scorer on the "
                              "datasets' query-focused summaries (default: generic)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--encoder-layers", type=positive_int, default=ENCODER_LAYERS,
+                        help="part: read the states of this layer of MiniLM, which then "
+                             f"computes no layer past it (default: {ENCODER_LAYERS}, of 6)")
     parser.add_argument("--max-tokens", type=positive_int, default=None,
                         help="bigbird: tokens read per document (default 4096)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -107,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         sources = [{"dataset": source, "source": ADAPTERS[source.partition(":")[0]].source}
                    for source in args.train]
         command = "recsum " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv else ""
-        config = ScorerConfig(features=_features(args.tasks),
+        config = ScorerConfig(features=_features(args.tasks), encoder_layers=args.encoder_layers,
                               provenance={"training_data": sources, "tasks": args.tasks,
                                           "command": command})
         log = train_part_scorer(train, dev, output, settings, config)
@@ -159,7 +162,7 @@ def _cross_validate(args: argparse.Namespace) -> int:
     selections = [{k: v for k, v in zip(("length_penalty", "context_penalty", "final_pool"),
                                         values, strict=True) if v is not None}
                   for values in grid]
-    config = ScorerConfig(features=_features(args.tasks))
+    config = ScorerConfig(features=_features(args.tasks), encoder_layers=args.encoder_layers)
     results = cross_validate(records, datasets, args.cross_validate, _settings(args), config,
                              chunk_tokens=args.chunk_tokens, selections=selections)
     print(json.dumps([asdict(result) for result in results], indent=2))

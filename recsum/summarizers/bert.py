@@ -80,16 +80,19 @@ class BertEncoder(nn.Module):
         self.layers = nn.ModuleList(_Layer(config) for _ in range(config.num_hidden_layers))
 
     @classmethod
-    def from_pretrained(cls, path: str | Path) -> BertEncoder:
-        """Load a folder that :func:`~recsum.summarizers.checkpoint.is_plain_bert` accepts."""
+    def from_pretrained(cls, path: str | Path, layers: int | None = None) -> BertEncoder:
+        """Load a folder that :func:`~recsum.summarizers.checkpoint.is_plain_bert` accepts,
+        its first ``layers`` layers (None: all of them)."""
         from safetensors.torch import load_file
 
         folder = Path(path)
-        encoder = cls(BertConfig.from_folder(folder))
+        encoder = cls(BertConfig.from_folder(folder, layers))
+        unread = tuple(f"encoder.layer.{index}." for index in range(
+            encoder.config.num_hidden_layers, BertConfig.from_folder(folder).num_hidden_layers))
         state = {}
         for name, tensor in load_file(str(folder / WEIGHTS)).items():
             name = name.removeprefix("bert.")
-            if not name.startswith(_ENCODER) or name in _BUFFERS:
+            if not name.startswith(_ENCODER) or name in _BUFFERS or name.startswith(unread):
                 continue
             for old, new in _RENAMES:
                 name = name.replace(old, new)

@@ -7,8 +7,10 @@ Both runtimes of the embedded encoder read these: :mod:`recsum.summarizers.bert`
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+
+from recsum.errors import RecsumError
 
 WEIGHTS = "model.safetensors"
 TOKENIZER = "tokenizer.json"
@@ -32,8 +34,22 @@ class BertConfig:
         return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
 
     @classmethod
-    def from_folder(cls, path: str | Path) -> BertConfig:
-        return cls.from_dict(json.loads((Path(path) / "config.json").read_text("utf-8")))
+    def from_folder(cls, path: str | Path, layers: int | None = None) -> BertConfig:
+        """The folder's config, cut to its first ``layers`` layers (None: all of them)."""
+        config = cls.from_dict(json.loads((Path(path) / "config.json").read_text("utf-8")))
+        return replace(config, num_hidden_layers=check_layers(layers, config.num_hidden_layers,
+                                                              path))
+
+
+def check_layers(layers: int | None, available: int, model: object) -> int:
+    """``layers`` (None: ``available``) if ``model`` has that many."""
+    if layers is None:
+        return available
+    if not 1 <= layers <= available:
+        raise RecsumError(f"the part scorer reads the states of layer {layers}, but encoder "
+                          f"{str(model)!r} has {available} layers; train a scorer for it with "
+                          "`recsum train part --encoder-layers N`")
+    return layers
 
 
 def is_plain_bert(path: str | Path) -> bool:

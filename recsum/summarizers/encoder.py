@@ -1,8 +1,9 @@
 """Sentences read in context: a BERT-style encoder reads each chunk, each sentence gets a vector.
 
 A chunk is its sentences joined one per line, at most the encoder's window. Every sentence's
-vector is the mean of its tokens' last hidden states within the chunk, normalized to unit
-length, so a sentence is seen together with its neighbours. Chunks are sorted by length and
+vector is the mean of its tokens' hidden states within the chunk (those of the last layer the
+model computes: the default's scorer reads MiniLM's third), normalized to unit length, so a
+sentence is seen together with its neighbours. Chunks are sorted by length and
 batched up to a token budget, so that little of a batch is padding. The model is any callable
 from numpy token ids and mask to numpy hidden states: ONNX Runtime's
 (:class:`~recsum.summarizers.onnx_bert.OnnxBertEncoder`) or torch's
@@ -48,7 +49,7 @@ class Encoder(Protocol):
     ``config`` has ``hidden_size`` and ``max_position_embeddings`` (and the rest of a BERT
     config, for FLOP counts)."""
 
-    config: Any
+    config: Any  # a BERT config; num_hidden_layers: the layers it computes
 
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         """Last hidden states, (batch, length, hidden) float32."""
@@ -72,6 +73,7 @@ class ChunkEncoder:
         self.batch_tokens = batch_tokens
         self.hidden_size = model.config.hidden_size
         self.max_tokens = model.config.max_position_embeddings
+        self.layers = model.config.num_hidden_layers  # the layer whose states it gives
         self.stats = EncoderStats()
 
     def encode(self, chunks: Sequence[Sequence[str]],

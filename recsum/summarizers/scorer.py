@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from recsum.config import ENCODER_LAYERS
 from recsum.errors import RecsumError
 from recsum.summarizers.features import FEATURES, QUERY_FEATURES
 from recsum.weights import save_weights
@@ -53,6 +54,9 @@ class ScorerConfig:
     # "But ..."): read alone in a summary, it opens mid-scene.
     context_penalty: float = 0.5
     encoder: str = "sentence-transformers/all-MiniLM-L6-v2"
+    # The encoder layer whose states it reads; None (scorers saved before recsum recorded it):
+    # the last one.
+    encoder_layers: int | None = ENCODER_LAYERS
     provenance: dict = field(default_factory=dict)  # training data, licenses, command, figures
 
     def __post_init__(self) -> None:
@@ -124,6 +128,7 @@ class PartScorer:
             values = json.loads(config_file.read_text(encoding="utf-8"))
             if values.pop("model_type", None) != MODEL_TYPE:
                 raise ValueError(f"model_type is not {MODEL_TYPE!r}")
+            values.setdefault("encoder_layers", None)  # saved before layers were recorded
             known = {f.name for f in fields(ScorerConfig)}
             config = ScorerConfig(**{k: v for k, v in values.items() if k in known})
         except (ValueError, TypeError) as error:

@@ -1,10 +1,12 @@
 """Training the default's part scorer (``recsum train part``) with the recipe of
 :mod:`recsum.training`.
 
-MiniLM reads every training document in chunks, as the reducer will; each unit's vector and
-features are computed once (the costly part: about 10 minutes for SQuALITY train and QMSum train
-on 2 CPU cores), then the scorer learns graded oracle labels. The settings below were chosen by
-5-fold cross-validation on the training sets (``RESULTS.md`` gives the figures and commands).
+MiniLM reads every training document in chunks, as the reducer will, through the scorer's
+``encoder_layers``; each unit's vector and features are computed once (the costly part: the
+whole of ``recsum train part`` took 5 minutes for SQuALITY train and QMSum train on 2 CPU cores
+at 3 layers, about 10 at all 6), then the scorer learns graded oracle labels. The settings
+below were chosen by 5-fold cross-validation on the training sets (``RESULTS.md`` gives the
+figures and commands).
 """
 
 from __future__ import annotations
@@ -111,8 +113,7 @@ def train_part_scorer(train_records: Sequence[Record], dev_records: Sequence[Rec
     """Train a part scorer on ``encoder``'s reading of ``train_records`` (by default the
     embedded MiniLM's) and save it to ``output``."""
     settings = settings or PART_TRAINING
-    encoder = encoder or load_encoder(dtype="float32")
-    config = config or ScorerConfig(vector_size=encoder.hidden_size)
+    encoder, config = _reading_encoder(encoder, config)
     seed_everything(settings.seed)
     reader = _reader(encoder, config, min(encoder.max_tokens, WINDOW_TOKENS))
     train = part_examples(reader, train_records, progress=settings.progress,
@@ -162,8 +163,7 @@ def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: in
         raise RecsumError(f"cross-validation needs between 2 and {len(records)} folds, got "
                           f"{folds}")
     settings = settings or PART_TRAINING
-    encoder = encoder or load_encoder(dtype="float32")
-    config = config or ScorerConfig(vector_size=encoder.hidden_size)
+    encoder, config = _reading_encoder(encoder, config)
     budget = chunk_tokens or min(encoder.max_tokens, WINDOW_TOKENS)
     reader = _reader(encoder, config, budget)
     examples = part_examples(reader, records, progress=settings.progress, desc="MiniLM reads")
@@ -199,6 +199,17 @@ def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: in
                 name: round(100 * float(values["fmeasure"].mean()), 2)
                 for name, values in scores.items()}))
     return results
+
+
+def _reading_encoder(encoder: ChunkEncoder | None, config: ScorerConfig | None
+                     ) -> tuple[ChunkEncoder, ScorerConfig]:
+    """The encoder that training reads with (by default the embedded MiniLM in float32, to
+    ``config``'s layer) and ``config`` (by default the default one) with that encoder's width
+    and layer, which the scorer will then ask for."""
+    config = config or ScorerConfig()
+    encoder = encoder or load_encoder(dtype="float32", layers=config.encoder_layers)
+    return encoder, replace(config, vector_size=encoder.hidden_size,
+                            encoder_layers=encoder.layers)
 
 
 def _reader(encoder: ChunkEncoder, config: ScorerConfig, budget: int) -> ExtractiveSummarizer:

@@ -123,7 +123,7 @@ def test_onnx_reads_one_chunk_per_run_and_batches_are_bounded_by_their_padded_si
     from recsum.summarizers.encoder import BATCH_TOKENS, ONE_CHUNK, ChunkEncoder
 
     class Recording:
-        config = SimpleNamespace(hidden_size=4, max_position_embeddings=512)
+        config = SimpleNamespace(hidden_size=4, max_position_embeddings=512, num_hidden_layers=1)
 
         def __init__(self):
             self.shapes = []
@@ -209,7 +209,7 @@ def test_other_encoders_load_through_transformers_with_a_scorer_of_their_width(t
 
     torch.manual_seed(0)
     tokenizer = AutoTokenizer.from_pretrained(default_model_path())
-    config = DistilBertConfig(vocab_size=tokenizer.vocab_size, dim=32, hidden_dim=64, n_layers=1,
+    config = DistilBertConfig(vocab_size=tokenizer.vocab_size, dim=32, hidden_dim=64, n_layers=3,
                               n_heads=2, max_position_embeddings=128)
     encoder_path, scorer_path = tmp_path / "encoder", tmp_path / "scorer"
     DistilBertModel(config).save_pretrained(encoder_path)
@@ -217,30 +217,38 @@ def test_other_encoders_load_through_transformers_with_a_scorer_of_their_width(t
     assert not is_plain_bert(encoder_path)
     with pytest.raises(RecsumError, match="32-wide vectors"):
         ExtractiveSummarizer.from_pretrained(str(encoder_path))
-    PartScorer(ScorerConfig(vector_size=32)).save_pretrained(scorer_path)
+    PartScorer(ScorerConfig(vector_size=32, encoder_layers=1)).save_pretrained(scorer_path)
     summarizer = ExtractiveSummarizer.from_pretrained(str(encoder_path), scorer=scorer_path)
     assert summarizer.input_budget == 128
+    assert summarizer.encoder.layers == summarizer.encoder.model.config.num_hidden_layers == 1
     text = " ".join(f"Sentence number {i} talks about topic {i % 5}." for i in range(40))
     summary = summarizer.summarize([text], Length(30, "words"))[0]
     assert 0 < count_words(summary) <= 30
     assert summarizer.tokens.count([text]) == [len(tokenizer(text)["input_ids"])]
 
 
-def test_plain_torch_bert_loads_a_checkpoint_with_a_task_head(tmp_path):
-    """A BertForMaskedLM folder stores the encoder under ``bert.`` beside its head."""
+def _tiny_bert(folder, layers: int = 3):
+    """A random plain-BERT folder (with a masked-LM head) of ``layers`` layers, 32 wide."""
     from transformers import AutoTokenizer, BertConfig, BertForMaskedLM
 
     from recsum.summarizers import default_model_path
-    from recsum.summarizers.bert import BertEncoder
-    from recsum.summarizers.checkpoint import is_plain_bert
 
     torch.manual_seed(0)
     tokenizer = AutoTokenizer.from_pretrained(default_model_path())
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=layers,
                         num_attention_heads=2, intermediate_size=64, max_position_embeddings=64)
-    reference = BertForMaskedLM(config).eval()
-    reference.save_pretrained(tmp_path)
-    tokenizer.save_pretrained(tmp_path)
+    model = BertForMaskedLM(config).eval()
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return model, tokenizer
+
+
+def test_plain_torch_bert_loads_a_checkpoint_with_a_task_head(tmp_path):
+    """A BertForMaskedLM folder stores the encoder under ``bert.`` beside its head."""
+    from recsum.summarizers.bert import BertEncoder
+    from recsum.summarizers.checkpoint import is_plain_bert
+
+    reference, tokenizer = _tiny_bert(tmp_path, layers=2)
     assert is_plain_bert(tmp_path)
     batch = tokenizer(["One short sentence.", "And a somewhat longer second one here."],
                       padding=True, return_tensors="pt")
@@ -251,10 +259,62 @@ def test_plain_torch_bert_loads_a_checkpoint_with_a_task_head(tmp_path):
     assert torch.allclose(actual[real], expected[real], atol=1e-5)
 
 
+def test_an_encoder_cut_to_fewer_layers_gives_that_layer_s_states(tmp_path):
+    from recsum.summarizers.bert import BertEncoder
+
+    reference, tokenizer = _tiny_bert(tmp_path, layers=3)
+    batch = tokenizer(["One short sentence.", "And a somewhat longer second one here."],
+                      padding=True, return_tensors="pt")
+    real = batch["attention_mask"].bool()
+    with torch.inference_mode():
+        states = reference.bert(**batch, output_hidden_states=True).hidden_states
+        for layers in (1, 2, 3):
+            cut = BertEncoder.from_pretrained(tmp_path, layers)
+            assert len(cut.layers) == cut.config.num_hidden_layers == layers
+            actual = cut(batch["input_ids"], batch["attention_mask"])
+            assert torch.allclose(actual[real], states[layers][real], atol=1e-5)
+    with pytest.raises(RecsumError, match=r"layer 4\b.* has 3 layers"):
+        BertEncoder.from_pretrained(tmp_path, 4)
+
+
+def test_the_encoder_reads_as_many_layers_as_the_scorer_was_trained_on(tmp_path):
+    from recsum.summarizers import ExtractiveSummarizer
+    from recsum.summarizers.features import FEATURES, QUERY_FEATURES
+
+    _tiny_bert(tmp_path / "encoder", layers=3)
+    scorers = {}
+    for name, layers in (("two", 2), ("all", None), ("five", 5)):
+        scorers[name] = tmp_path / name
+        PartScorer(ScorerConfig(vector_size=32, encoder_layers=layers)).save_pretrained(
+            scorers[name])
+    # A scorer saved before layers were recorded read the encoder's last layer.
+    config = json.loads((scorers["all"] / "config.json").read_text())
+    del config["encoder_layers"]
+    (scorers["all"] / "config.json").write_text(json.dumps(config))
+    encoder = str(tmp_path / "encoder")
+    for dtype in ("float32", "int8"):
+        read = ExtractiveSummarizer.from_pretrained(encoder, scorer=scorers["two"], dtype=dtype)
+        assert read.encoder.layers == read.encoder.model.config.num_hidden_layers == 2
+    assert ExtractiveSummarizer.from_pretrained(encoder, scorer=scorers["all"]).encoder.layers == 3
+    with pytest.raises(RecsumError, match=r"layer 5\b.* has 3 layers"):
+        ExtractiveSummarizer.from_pretrained(encoder, scorer=scorers["five"])
+    PartScorer(ScorerConfig(vector_size=32, features=FEATURES + QUERY_FEATURES,
+                            encoder_layers=3)).save_pretrained(tmp_path / "query")
+    mixed = ExtractiveSummarizer.from_pretrained(encoder, scorer=scorers["two"],
+                                                 query_scorer=tmp_path / "query")
+    with pytest.raises(RecsumError, match="same `recsum train part --encoder-layers`"):
+        mixed.query_scorer  # noqa: B018  (loaded on first use)
+
+
 def test_the_shipped_scorer_names_its_encoder_data_licenses_and_command():
+    from recsum.config import ENCODER_LAYERS
+
     scorer = PartScorer.from_pretrained()
     provenance = scorer.config.provenance
     assert scorer.config.encoder == "sentence-transformers/all-MiniLM-L6-v2"
+    # Both shipped scorers read the layer a newly trained one reads, so one encoder serves both.
+    assert (scorer.config.encoder_layers == PartScorer.from_pretrained(query=True).config
+            .encoder_layers == ENCODER_LAYERS)
     assert "recsum train part" in provenance["command"]
     licenses = json.dumps(provenance["training_data"])
     assert "CC BY 4.0" in licenses and "MIT" in licenses
@@ -351,6 +411,7 @@ def test_training_on_a_tiny_slice_lowers_the_loss_and_saves_a_loadable_scorer(
     assert log.train_loss[-1] < log.train_loss[0]
     trained = PartScorer.from_pretrained(tmp_path)
     assert trained.config.provenance["train_documents"] == 2
+    assert trained.config.encoder_layers == extractive.encoder.layers  # what it was trained on
     examples = part_examples(extractive, records, progress=False)
     units = fit_sentences(readable_sentences(records[0].document), extractive.tokens, 512)[0]
     assert len(examples[0].labels) == len(units) and examples[0].labels.max() == 1.0

@@ -33,14 +33,15 @@ def batch(squality_stories) -> tuple[np.ndarray, np.ndarray]:
     return ids, mask
 
 
-def _onnx(dtype: str):
+def _onnx(dtype: str, layers: int | None = None):
     from recsum.summarizers import default_model_path
     from recsum.summarizers.onnx_bert import OnnxBertEncoder
 
-    return OnnxBertEncoder.from_pretrained(default_model_path(), dtype)
+    return OnnxBertEncoder.from_pretrained(default_model_path(), dtype, layers=layers)
 
 
-def test_float32_computes_what_the_torch_encoder_does(batch):
+@pytest.mark.parametrize("layers", [None, 3])
+def test_float32_computes_what_the_torch_encoder_does(batch, layers):
     import torch
 
     from recsum.summarizers import default_model_path
@@ -48,10 +49,12 @@ def test_float32_computes_what_the_torch_encoder_does(batch):
 
     ids, mask = batch
     with torch.inference_mode():
-        expected = BertEncoder.from_pretrained(default_model_path())(
+        expected = BertEncoder.from_pretrained(default_model_path(), layers)(
             torch.from_numpy(ids), torch.from_numpy(mask)).numpy()
     real = mask.astype(bool)
-    np.testing.assert_allclose(_onnx("float32")(ids, mask)[real], expected[real], atol=1e-4)
+    encoder = _onnx("float32", layers)
+    assert encoder.config.num_hidden_layers == (layers or 6)
+    np.testing.assert_allclose(encoder(ids, mask)[real], expected[real], atol=1e-4)
 
 
 def test_int8_sentence_vectors_stay_close_to_float32(squality_stories):
@@ -71,10 +74,10 @@ def test_the_cache_is_built_once_and_a_damaged_file_is_rebuilt():
     from recsum.summarizers import default_model_path
     from recsum.summarizers.onnx_bert import cached_model
 
-    path = cached_model(default_model_path(), "int8")
+    path = cached_model(default_model_path(), "int8", 6)
     assert path.is_relative_to(cache_dir())
     built = path.stat().st_mtime_ns
-    assert cached_model(default_model_path(), "int8") == path
+    assert cached_model(default_model_path(), "int8", 6) == path
     assert path.stat().st_mtime_ns == built
     path.write_bytes(b"not a model")
     encoder = _onnx("int8")
