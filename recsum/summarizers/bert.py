@@ -86,9 +86,10 @@ class BertEncoder(nn.Module):
         from safetensors.torch import load_file
 
         folder = Path(path)
-        encoder = cls(BertConfig.from_folder(folder, layers))
+        stored = BertConfig.from_folder(folder)
+        encoder = cls(stored.first_layers(layers, folder))
         unread = tuple(f"encoder.layer.{index}." for index in range(
-            encoder.config.num_hidden_layers, BertConfig.from_folder(folder).num_hidden_layers))
+            encoder.config.num_hidden_layers, stored.num_hidden_layers))
         state = {}
         for name, tensor in load_file(str(folder / WEIGHTS)).items():
             name = name.removeprefix("bert.")

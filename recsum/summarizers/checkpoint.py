@@ -37,8 +37,12 @@ class BertConfig:
     def from_folder(cls, path: str | Path, layers: int | None = None) -> BertConfig:
         """The folder's config, cut to its first ``layers`` layers (None: all of them)."""
         config = cls.from_dict(json.loads((Path(path) / "config.json").read_text("utf-8")))
-        return replace(config, num_hidden_layers=check_layers(layers, config.num_hidden_layers,
-                                                              path))
+        return config.first_layers(layers, path)
+
+    def first_layers(self, layers: int | None, model: object) -> BertConfig:
+        """This config cut to its first ``layers`` layers (None: all of them), if ``model``
+        has that many."""
+        return replace(self, num_hidden_layers=check_layers(layers, self.num_hidden_layers, model))
 
 
 def check_layers(layers: int | None, available: int, model: object) -> int:

@@ -282,8 +282,7 @@ def _load_with_transformers(name_or_path: str, layers: int | None):
             return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
     tokenizer = AutoTokenizer.from_pretrained(name_or_path)
-    available = AutoConfig.from_pretrained(name_or_path).num_hidden_layers
-    model = AutoModel.from_pretrained(
-        name_or_path, use_safetensors=True,
-        num_hidden_layers=check_layers(layers, available, name_or_path))
+    config = AutoConfig.from_pretrained(name_or_path)
+    config.num_hidden_layers = check_layers(layers, config.num_hidden_layers, name_or_path)
+    model = AutoModel.from_pretrained(name_or_path, config=config, use_safetensors=True)
     return LastHiddenState(model), tokenizer.backend_tokenizer
