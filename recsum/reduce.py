@@ -37,16 +37,14 @@ from recsum.chunk import (
     Chunk,
     ChunkedDocument,
     content_room,
-    fit_sentences,
     pack_units,
 )
-from recsum.clean import readable_sentences
 from recsum.config import FINAL_POOL
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words, truncate_words
 from recsum.segment import Sentence, split_sentences
 from recsum.select import select_sentences
-from recsum.summarizers.base import PartSummarizer, SentenceRater
+from recsum.summarizers.base import PartSummarizer, SentenceRater, part_units
 
 logger = logging.getLogger("recsum")
 # A chunk must hold a short sentence: fewer tokens of text leave nothing but word fragments.
@@ -221,10 +219,9 @@ class RecursiveReducer:
         return [d.result for d in documents]
 
     def _read(self, text: str, query: str | None) -> _Document:
-        sentences = readable_sentences(text)
-        if not sentences:
+        units, counts = part_units(text, self.summarizer.tokens, self.budget)
+        if not units:
             raise RecsumError("the document is empty (no text after whitespace)")
-        units, counts = fit_sentences(sentences, self.summarizer.tokens, self.budget)
         return _Document(text, [_Unit(u.text, u.start, u.end, n - self._overhead)
                                 for u, n in zip(units, counts, strict=True)], query)
 

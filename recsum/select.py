@@ -60,6 +60,10 @@ _NOT_A_SENTENCE = re.compile(r"^#{1,6}\s|:\s*$")
 # A sentence whose word trigrams are mostly among those already taken repeats what is taken.
 REDUNDANT_TRIGRAMS = 0.5
 _TOKEN = re.compile(r"\w+")
+QUOTES = "\"'\u201c\u2018"
+# Words that tie a sentence to the one before it.
+_CONNECTIVE = re.compile(r"(?:but|and|so|then|yet|or|because|however|still|also|besides|anyway|"
+                         r"well|now)\b", re.IGNORECASE)
 
 
 def select_sentences(texts: Sequence[str], ratings: Sequence[float] | np.ndarray,
@@ -95,6 +99,12 @@ def stands_alone(text: str) -> bool:
 def is_fragment(text: str) -> bool:
     """:data:`FRAGMENT_WORDS` words or fewer, after a transcript speaker's name."""
     return len(TURN.sub("", text, count=1).split()) <= FRAGMENT_WORDS
+
+
+def leans_on_context(text: str) -> bool:
+    """A line of dialogue, or a sentence that opens with a connective ("But I seem to recall")."""
+    body = text[TURN.match(text).end():] if TURN.match(text) else text
+    return body[:1] in QUOTES or bool(_CONNECTIVE.match(body))
 
 
 def _trigrams(text: str) -> set[tuple[str, ...]]:

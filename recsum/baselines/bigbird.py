@@ -7,7 +7,7 @@ at once, up to 4,096 tokens; a longer document is truncated there, sentences pas
 selected, and the system reports how much was cut (``truncations``, and a log line). Each
 sentence is represented by the mean of its tokens' contextual states; the trained part is a
 :class:`~recsum.baselines.heads.SentenceScorer` head over those, fed by the same oracle labels and
-recipe as the LSTM (:mod:`recsum.baselines.train`). Backpropagating through a 4,096-token encoder
+recipe as the LSTM (:mod:`recsum.training.baselines`). Backpropagating through a 4,096-token encoder
 is too slow on CPU, so the encoder stays frozen and its sentence representations are computed
 once per training document. In eval mode transformers' BigBird uses no random blocks (sliding
 window and global blocks only), so scores are deterministic.
@@ -28,8 +28,8 @@ import torch
 from torch import nn
 
 from recsum.baselines.heads import (
+    HeadConfig,
     SavedModel,
-    ScorerConfig,
     SentenceScorer,
     tokenize_by_sentence,
 )
@@ -112,7 +112,7 @@ def sentence_states(encoder, tokenizer, text: str, sentences: Sequence[Sentence]
 
 
 @dataclass
-class BigBirdHeadConfig(ScorerConfig):
+class BigBirdHeadConfig(HeadConfig):
     """The scoring head and the encoder it was trained on (rebuilt from MiniLM at load time)."""
 
     hidden_size: int = 384

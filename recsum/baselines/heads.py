@@ -47,7 +47,7 @@ def tokenize_by_sentence(tokenizer, text: str, sentences: list[Sentence],
 
 
 @dataclass
-class ScorerConfig:
+class HeadConfig:
     """Settings of :class:`SentenceScorer` and the dropout around it, shared by both models."""
 
     positions: int = 100  # absolute positions with a weight of their own; later ones share one

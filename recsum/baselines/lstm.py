@@ -5,7 +5,7 @@ MiniLM's token-embedding table; no Transformer layer is used) and is mean-pooled
 vector; a document-level BiLSTM reads all sentence vectors of the document, so its memory spans
 the whole document without chunking; :class:`~recsum.baselines.heads.SentenceScorer` turns its
 states into sentence scores with position and redundancy terms. Trained on greedy ROUGE oracle
-labels by :mod:`recsum.baselines.train`.
+labels by :mod:`recsum.training.baselines`.
 
 Scoring a document streams (:meth:`HierarchicalLSTM.score_document`): sentences are tokenized
 and read by the word BiLSTM a batch at a time, and the document BiLSTM and the scorer run over
@@ -26,8 +26,8 @@ from torch import nn
 from torch.nn.utils.rnn import pad_sequence
 
 from recsum.baselines.heads import (
+    HeadConfig,
     SavedModel,
-    ScorerConfig,
     SentenceScorer,
     tokenize_by_sentence,
 )
@@ -82,7 +82,7 @@ def sentence_runs(text: str, sentences: Sequence[Sentence],
 
 
 @dataclass
-class LSTMConfig(ScorerConfig):
+class LSTMConfig(HeadConfig):
     """Sizes of the hierarchical BiLSTM.
 
     With these sizes an epoch over 110 documents (50 stories, 60 meetings) took 6-9 minutes on

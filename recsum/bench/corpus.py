@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from recsum.errors import RecsumError
-from recsum.evaluation.data import DatasetSpec, Record, load_records
+from recsum.evaluation.data import DatasetSpec, load_records
 from recsum.length import count_words
+from recsum.records import Record
 
 
 def guess_adapter(path: str | Path) -> str:

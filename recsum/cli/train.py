@@ -80,7 +80,8 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from recsum.errors import RecsumError
-    from recsum.training import CHECKPOINTS, holdout_split, load_datasets
+    from recsum.training.checkpoint import CHECKPOINTS
+    from recsum.training.examples import holdout_split, load_datasets
 
     if args.learning_rate is not None and args.learning_rate <= 0:
         raise RecsumError(f"--learning-rate must be positive, got {args.learning_rate}")
@@ -104,23 +105,24 @@ def run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.kind == "part":
         from recsum.evaluation.data import ADAPTERS
-        from recsum.summarizers.scorer import ScorerConfig
-        from recsum.summarizers.train import train_part_scorer
+        from recsum.summarizers.scorer import PartScorerConfig
+        from recsum.training.part import train_part_scorer
 
         sources = [{"dataset": source, "source": ADAPTERS[source.partition(":")[0]].source}
                    for source in args.train]
         command = "recsum " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv else ""
-        config = ScorerConfig(features=_features(args.tasks), encoder_layers=args.encoder_layers,
-                              provenance={"training_data": sources, "tasks": args.tasks,
-                                          "command": command})
+        config = PartScorerConfig(features=_features(args.tasks),
+                                  encoder_layers=args.encoder_layers,
+                                  provenance={"training_data": sources, "tasks": args.tasks,
+                                              "command": command})
         log = train_part_scorer(train, dev, output, settings, config)
     elif args.kind == "lstm":
-        from recsum.baselines.train import train_lstm
+        from recsum.training.baselines import train_lstm
 
         log = train_lstm(train, dev, output, settings)
     else:
         from recsum.baselines.bigbird import BigBirdHeadConfig
-        from recsum.baselines.train import train_bigbird
+        from recsum.training.baselines import train_bigbird
 
         config = BigBirdHeadConfig(**({"max_tokens": args.max_tokens} if args.max_tokens else {}))
         log = train_bigbird(train, dev, output, settings, config)
@@ -133,10 +135,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _settings(args: argparse.Namespace):
     """The kind's training settings, with what the command line changes."""
-    from recsum.training import TrainingSettings
+    from recsum.training.loop import TrainingSettings
 
     if args.kind == "part":
-        from recsum.summarizers.train import PART_TRAINING as defaults
+        from recsum.training.part import PART_TRAINING as defaults
     else:
         defaults = TrainingSettings()
     chosen = {"epochs": args.epochs, "patience": args.patience,
@@ -147,9 +149,9 @@ def _settings(args: argparse.Namespace):
 
 def _cross_validate(args: argparse.Namespace) -> int:
     from recsum.errors import RecsumError
-    from recsum.summarizers.scorer import ScorerConfig
-    from recsum.summarizers.train import cross_validate
-    from recsum.training import load_datasets
+    from recsum.summarizers.scorer import PartScorerConfig
+    from recsum.training.cross_validation import cross_validate
+    from recsum.training.examples import load_datasets
 
     if args.kind != "part":
         raise RecsumError("--cross-validate is for `recsum train part`")
@@ -162,7 +164,7 @@ def _cross_validate(args: argparse.Namespace) -> int:
     selections = [{k: v for k, v in zip(("length_penalty", "context_penalty", "final_pool"),
                                         values, strict=True) if v is not None}
                   for values in grid]
-    config = ScorerConfig(features=_features(args.tasks), encoder_layers=args.encoder_layers)
+    config = PartScorerConfig(features=_features(args.tasks), encoder_layers=args.encoder_layers)
     results = cross_validate(records, datasets, args.cross_validate, _settings(args), config,
                              chunk_tokens=args.chunk_tokens, selections=selections)
     print(json.dumps([asdict(result) for result in results], indent=2))

@@ -20,7 +20,6 @@ from typing import Any, Protocol
 from tqdm import tqdm
 
 from recsum.errors import RecsumError, list_ids
-from recsum.evaluation.data import Record
 from recsum.evaluation.predictions import (
     append_prediction,
     failures_path,
@@ -29,6 +28,7 @@ from recsum.evaluation.predictions import (
 )
 from recsum.evaluation.systems import System
 from recsum.length import Length, count_words
+from recsum.records import Record
 
 log = logging.getLogger("recsum")
 

@@ -20,6 +20,7 @@ from typing import Any
 from recsum import quirks
 from recsum.errors import RecsumError, list_ids
 from recsum.formats import SUFFIXES
+from recsum.records import Record
 
 log = logging.getLogger("recsum")
 
@@ -32,16 +33,6 @@ TEXT_FIELDS = ("document", "text", "article", "report", "transcript", "source")
 REFERENCE_FIELDS = ("summary", "summaries", "references", "reference", "abstract", "target",
                     "highlights")
 TASKS = ("generic", "query", "all")
-
-
-@dataclass(frozen=True)
-class Record:
-    """One summarization task: a document, its reference summaries, and the query if any."""
-
-    id: str
-    document: str
-    references: tuple[str, ...]
-    query: str | None = None
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ from typing import Any
 from recsum import quirks
 from recsum.errors import RecsumError
 from recsum.evaluation.batch import Engine, LocalEngine, summarize_group
-from recsum.evaluation.data import Record
 from recsum.evaluation.systems import System
 from recsum.length import Length
+from recsum.records import Record
 
 ENGINES = ("local", "ray")
 INSTALL = "pip install 'recsum[ray]' (Ray Data)"

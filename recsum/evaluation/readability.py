@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 from recsum.clean import MARKERS
 from recsum.segment import split_sentences
-from recsum.select import is_fragment
-from recsum.summarizers.features import leans_on_context
+from recsum.select import is_fragment, leans_on_context
 
 _MARKER = re.compile(r"\{(?:" + "|".join(MARKERS) + r")\}")
 

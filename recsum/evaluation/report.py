@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 
 from recsum import quirks
-from recsum.evaluation.data import Record
 from recsum.evaluation.predictions import read_predictions
 from recsum.evaluation.readability import Readability, readability
 from recsum.evaluation.rouge import (
@@ -25,6 +24,7 @@ from recsum.evaluation.rouge import (
     evaluate_summaries,
 )
 from recsum.length import count_words
+from recsum.records import Record
 
 LABELS = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L", "rougeLsum": "ROUGE-Lsum"}
 

@@ -1,5 +1,8 @@
 """The part-summarizer interface: a batch of texts in, shorter texts out; tokens counted.
 
+:func:`part_units` is how a text becomes what a part summarizer reads: its readable sentences,
+each within one input. The reducer, the extractive default and its training all read this way.
+
 An extractive part summarizer may also rate sentences (:class:`SentenceRater`): then the reducer
 keeps each part's best sentences and carries their ratings up the levels, so that the last pass
 chooses among all survivors at once.
@@ -13,8 +16,10 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from recsum.chunk import ChunkedDocument
+from recsum.chunk import ChunkedDocument, fit_sentences
+from recsum.clean import readable_sentences
 from recsum.length import Length
+from recsum.segment import Sentence
 from recsum.tokens import TokenCounter
 
 
@@ -54,3 +59,9 @@ class SentenceRater(PartSummarizer, Protocol):
 
     def rate(self, documents: Sequence[ChunkedDocument],
              progress: Callable[[int], None] | None = None) -> list[Rated]: ...
+
+
+def part_units(text: str, tokens: TokenCounter, budget: int) -> tuple[list[Sentence], list[int]]:
+    """The units a part summarizer reads of ``text``: its readable sentences, any longer than
+    ``budget`` tokens split at token boundaries, and the tokens each takes as one input."""
+    return fit_sentences(readable_sentences(text), tokens, budget)

@@ -20,20 +20,18 @@ from pathlib import Path
 import numpy as np
 from tokenizers import Tokenizer
 
-from recsum.chunk import ChunkedDocument, chunk_sentences, fit_sentences
-from recsum.clean import readable_sentences
+from recsum.chunk import ChunkedDocument, chunk_sentences
 from recsum.config import WINDOW_TOKENS
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words
-from recsum.select import select_sentences
-from recsum.summarizers.base import Rated
+from recsum.select import leans_on_context, select_sentences
+from recsum.summarizers.base import Rated, part_units
 from recsum.summarizers.checkpoint import TOKENIZER, is_plain_bert
 from recsum.summarizers.encoder import BATCH_TOKENS, ONE_CHUNK, ChunkEncoder
 from recsum.summarizers.features import (
     FEATURES,
     QUERY_FEATURES,
     DocumentSentences,
-    leans_on_context,
     query_features,
     sentence_features,
 )
@@ -209,7 +207,7 @@ class ExtractiveSummarizer:
         """Each text's best-rated sentences within ``length``, one per line, in order."""
         documents = []
         for text in texts:
-            units, _ = fit_sentences(readable_sentences(text), self.tokens, self.input_budget)
+            units, _ = part_units(text, self.tokens, self.input_budget)
             chunks = chunk_sentences(units, self.tokens, self.input_budget)
             documents.append(ChunkedDocument(units, chunks, len(text)))
         summaries = []

@@ -19,6 +19,7 @@ from importlib import resources
 import numpy as np
 
 from recsum.segment import TURN
+from recsum.select import QUOTES
 
 FEATURES = (
     "position",  # sentence index / sentences in the document
@@ -52,10 +53,6 @@ QUERY_FEATURES = (
     "query_terms",  # share of the query's content words that the sentence contains
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z']+")
-_QUOTES = "\"'\u201c\u2018"
-# Words that tie a sentence to the one before it.
-_CONNECTIVE = re.compile(r"(?:but|and|so|then|yet|or|because|however|still|also|besides|anyway|"
-                         r"well|now)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -106,7 +103,7 @@ def sentence_features(document: DocumentSentences, vectors: np.ndarray) -> np.nd
         "document_rank": np.argsort(np.argsort(-document_similarity)) / count,
         "turn": turn,
         "transcript": np.full(count, turn.mean()),
-        "quote": np.array([text[:1] in _QUOTES for text in document.texts], dtype=np.float32),
+        "quote": np.array([text[:1] in QUOTES for text in document.texts], dtype=np.float32),
         "log_sentences": np.full(count, np.log(count) / 8),
         **_term_columns(document.texts),
     }
@@ -136,12 +133,6 @@ def query_features(document: DocumentSentences, vectors: np.ndarray, query: str,
         "query_terms": terms,
     }
     return np.stack([columns[name] for name in QUERY_FEATURES], axis=1).astype(np.float32)
-
-
-def leans_on_context(text: str) -> bool:
-    """A line of dialogue, or a sentence that opens with a connective ("But I seem to recall")."""
-    body = text[TURN.match(text).end():] if TURN.match(text) else text
-    return body[:1] in _QUOTES or bool(_CONNECTIVE.match(body))
 
 
 def _term_columns(texts: Sequence[str]) -> dict[str, np.ndarray]:

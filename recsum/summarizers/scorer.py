@@ -8,7 +8,7 @@ config that names the encoder, the training data with its licenses, and the comm
 them. A missing, cut or mismatched weights file is a one-line error naming the file.
 
 Rating runs in numpy, so that summarizing never imports torch; training
-(:mod:`recsum.summarizers.train`) runs the same network in torch, under the same weight names.
+(:mod:`recsum.training.part`) runs the same network in torch, under the same weight names.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def shipped_scorer_path(query: bool = False) -> Path:
 
 
 @dataclass(frozen=True)
-class ScorerConfig:
+class PartScorerConfig:
     """The scorer's shape, how its ratings are used, and where it came from."""
 
     vector_size: int = 384
@@ -73,7 +73,7 @@ class PartScorer:
     every weight is zero, a placeholder that rates every sentence alike.
     """
 
-    def __init__(self, config: ScorerConfig, weights: dict[str, np.ndarray] | None = None
+    def __init__(self, config: PartScorerConfig, weights: dict[str, np.ndarray] | None = None
                  ) -> None:
         self.config = config
         shapes = weight_shapes(config)
@@ -129,8 +129,8 @@ class PartScorer:
             if values.pop("model_type", None) != MODEL_TYPE:
                 raise ValueError(f"model_type is not {MODEL_TYPE!r}")
             values.setdefault("encoder_layers", None)  # saved before layers were recorded
-            known = {f.name for f in fields(ScorerConfig)}
-            config = ScorerConfig(**{k: v for k, v in values.items() if k in known})
+            known = {f.name for f in fields(PartScorerConfig)}
+            config = PartScorerConfig(**{k: v for k, v in values.items() if k in known})
         except (ValueError, TypeError) as error:
             raise RecsumError(f"part scorer config {config_file} is damaged ({error}); {fix}"
                               ) from None
@@ -146,7 +146,7 @@ class PartScorer:
                               ) from None
 
 
-def weight_shapes(config: ScorerConfig) -> dict[str, tuple[int, ...]]:
+def weight_shapes(config: PartScorerConfig) -> dict[str, tuple[int, ...]]:
     """Each weight's name and shape for ``config``."""
     inputs = config.vector_size + len(config.features)
     hidden = config.hidden_size

@@ -14,7 +14,8 @@ from recsum.baselines.bigbird import (
 )
 from recsum.clean import readable_sentences
 from recsum.length import Length, count_words
-from recsum.training import Example, TrainingSettings, mean_loss, train_model
+from recsum.training.examples import Example
+from recsum.training.loop import TrainingSettings, mean_loss, train_model
 
 # Tests read 1,024 tokens instead of 4,096: the same code path (block-sparse, truncation) in a
 # quarter of the time.

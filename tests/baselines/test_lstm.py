@@ -12,16 +12,11 @@ import torch
 from recsum.baselines.lstm import HierarchicalLSTM, LSTMConfig, LSTMSystem, sentence_runs
 from recsum.cli.main import main
 from recsum.errors import RecsumError
-from recsum.evaluation.data import Record
 from recsum.length import Length, count_words
+from recsum.records import Record
 from recsum.segment import Sentence, split_sentences
-from recsum.training import (
-    Example,
-    TrainingSettings,
-    label_records,
-    mean_loss,
-    train_model,
-)
+from recsum.training.examples import Example, label_records
+from recsum.training.loop import TrainingSettings, mean_loss, train_model
 
 SMALL = LSTMConfig(word_hidden=16, sentence_hidden=16, dropout=0.0)
 

@@ -14,10 +14,10 @@ from fakes import PrefixSummarizer
 from recsum.cli.main import main
 from recsum.errors import RecsumError
 from recsum.evaluation.batch import run_batch
-from recsum.evaluation.data import Record
 from recsum.evaluation.predictions import batch_settings, read_predictions
 from recsum.evaluation.systems import build_system
 from recsum.length import Length, count_words
+from recsum.records import Record
 
 LENGTH = Length(12)
 SETTINGS = batch_settings("recursive", {}, LENGTH)

@@ -11,12 +11,12 @@ from fakes import PoisonSystem, PrefixSummarizer
 
 from recsum.cli.main import main
 from recsum.evaluation.batch import run_batch
-from recsum.evaluation.data import Record
 from recsum.evaluation.pipeline import load_pipeline, run_pipeline
 from recsum.evaluation.predictions import batch_settings, failures_path
 from recsum.evaluation.ray_engine import RayEngine
 from recsum.evaluation.systems import build_system
 from recsum.length import Length
+from recsum.records import Record
 
 pytestmark = pytest.mark.slow
 # The only fields of a line that may differ between engines: times measured on each.

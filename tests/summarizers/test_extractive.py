@@ -15,7 +15,7 @@ from recsum.clean import readable_sentences
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words
 from recsum.segment import split_sentences
-from recsum.summarizers.scorer import PartScorer, ScorerConfig
+from recsum.summarizers.scorer import PartScorer, PartScorerConfig
 
 MARKER = re.compile(r"\{(?:disfmarker|vocalsound|nonvocalsound|gap|pause|comment)\}")
 
@@ -217,7 +217,7 @@ def test_other_encoders_load_through_transformers_with_a_scorer_of_their_width(t
     assert not is_plain_bert(encoder_path)
     with pytest.raises(RecsumError, match="32-wide vectors"):
         ExtractiveSummarizer.from_pretrained(str(encoder_path))
-    PartScorer(ScorerConfig(vector_size=32, encoder_layers=1)).save_pretrained(scorer_path)
+    PartScorer(PartScorerConfig(vector_size=32, encoder_layers=1)).save_pretrained(scorer_path)
     summarizer = ExtractiveSummarizer.from_pretrained(str(encoder_path), scorer=scorer_path)
     assert summarizer.input_budget == 128
     assert summarizer.encoder.layers == summarizer.encoder.model.config.num_hidden_layers == 1
@@ -285,7 +285,7 @@ def test_the_encoder_reads_as_many_layers_as_the_scorer_was_trained_on(tmp_path)
     scorers = {}
     for name, layers in (("two", 2), ("all", None), ("five", 5)):
         scorers[name] = tmp_path / name
-        PartScorer(ScorerConfig(vector_size=32, encoder_layers=layers)).save_pretrained(
+        PartScorer(PartScorerConfig(vector_size=32, encoder_layers=layers)).save_pretrained(
             scorers[name])
     # A scorer saved before layers were recorded read the encoder's last layer.
     config = json.loads((scorers["all"] / "config.json").read_text())
@@ -298,7 +298,7 @@ def test_the_encoder_reads_as_many_layers_as_the_scorer_was_trained_on(tmp_path)
     assert ExtractiveSummarizer.from_pretrained(encoder, scorer=scorers["all"]).encoder.layers == 3
     with pytest.raises(RecsumError, match=r"layer 5\b.* has 3 layers"):
         ExtractiveSummarizer.from_pretrained(encoder, scorer=scorers["five"])
-    PartScorer(ScorerConfig(vector_size=32, features=FEATURES + QUERY_FEATURES,
+    PartScorer(PartScorerConfig(vector_size=32, features=FEATURES + QUERY_FEATURES,
                             encoder_layers=3)).save_pretrained(tmp_path / "query")
     mixed = ExtractiveSummarizer.from_pretrained(encoder, scorer=scorers["two"],
                                                  query_scorer=tmp_path / "query")
@@ -321,10 +321,10 @@ def test_the_shipped_scorer_names_its_encoder_data_licenses_and_command():
 
 
 def test_a_saved_scorer_reloads_to_identical_ratings(tmp_path):
-    from recsum.summarizers.train import Scoring
+    from recsum.training.part import Scoring
 
     torch.manual_seed(0)
-    scorer = Scoring(ScorerConfig(vector_size=8)).scorer()
+    scorer = Scoring(PartScorerConfig(vector_size=8)).scorer()
     scorer.save_pretrained(tmp_path)
     vectors = np.random.default_rng(0).normal(size=(5, 8)).astype(np.float32)
     features = np.random.default_rng(1).random((5, len(scorer.config.features)), np.float32)
@@ -333,10 +333,10 @@ def test_a_saved_scorer_reloads_to_identical_ratings(tmp_path):
 
 
 def test_numpy_ratings_are_the_torch_network_s_that_training_runs():
-    from recsum.summarizers.train import Scoring
+    from recsum.training.part import Scoring
 
     torch.manual_seed(0)
-    network = Scoring(ScorerConfig(vector_size=8)).eval()
+    network = Scoring(PartScorerConfig(vector_size=8)).eval()
     vectors = np.random.default_rng(0).normal(size=(50, 8)).astype(np.float32)
     features = np.random.default_rng(1).normal(size=(50, len(network.config.features)))
     features = features.astype(np.float32)
@@ -359,14 +359,14 @@ def test_a_long_document_is_rated_in_slices_as_if_at_once():
 
 @pytest.mark.parametrize("damage", ["missing", "truncated", "wrong shape", "not json"])
 def test_a_damaged_scorer_is_one_line_naming_the_file(tmp_path, damage):
-    PartScorer(ScorerConfig(vector_size=8)).save_pretrained(tmp_path)
+    PartScorer(PartScorerConfig(vector_size=8)).save_pretrained(tmp_path)
     weights, config = tmp_path / "model.safetensors", tmp_path / "config.json"
     if damage == "missing":
         weights.unlink()
     elif damage == "truncated":
         weights.write_bytes(weights.read_bytes()[:100])
     elif damage == "wrong shape":
-        PartScorer(ScorerConfig(vector_size=16)).save_pretrained(tmp_path / "other")
+        PartScorer(PartScorerConfig(vector_size=16)).save_pretrained(tmp_path / "other")
         weights.write_bytes((tmp_path / "other" / "model.safetensors").read_bytes())
     else:
         config.write_text("{not json")
@@ -382,7 +382,7 @@ def test_the_cli_reports_a_damaged_scorer_without_a_traceback(tmp_path, capsys):
     document = tmp_path / "doc.txt"
     document.write_text("The harbour froze. Ships waited for weeks outside the bay.\n")
     scorer = tmp_path / "scorer"
-    PartScorer(ScorerConfig()).save_pretrained(scorer)
+    PartScorer(PartScorerConfig()).save_pretrained(scorer)
     (scorer / "model.safetensors").write_bytes(b"\x00" * 10)
     assert main(["summarize", str(document), "--scorer", str(scorer), "--quiet"]) == 2
     error = capsys.readouterr().err.strip()
@@ -393,14 +393,9 @@ def test_the_cli_reports_a_damaged_scorer_without_a_traceback(tmp_path, capsys):
 def test_training_on_a_tiny_slice_lowers_the_loss_and_saves_a_loadable_scorer(
     extractive, squality_stories, tmp_path
 ):
-    from recsum.evaluation.data import Record
-    from recsum.summarizers.train import (
-        PART_TRAINING,
-        Scoring,
-        part_examples,
-        train_part_scorer,
-    )
-    from recsum.training import mean_loss
+    from recsum.records import Record
+    from recsum.training.loop import mean_loss
+    from recsum.training.part import PART_TRAINING, Scoring, part_examples, train_part_scorer
 
     records = []
     for story in squality_stories[:2]:

@@ -11,17 +11,11 @@ from pathlib import Path
 
 from recsum.baselines.bigbird import BigBirdHead, BigBirdHeadConfig, sentence_states
 from recsum.baselines.lstm import HierarchicalLSTM, LSTMConfig
-from recsum.evaluation.data import Record
+from recsum.records import Record
 from recsum.segment import Sentence
-from recsum.training import (
-    CHECKPOINTS,
-    TrainingLog,
-    TrainingSettings,
-    finish_checkpoint,
-    make_examples,
-    seed_everything,
-    train_model,
-)
+from recsum.training.checkpoint import CHECKPOINTS, TrainingLog, finish_checkpoint
+from recsum.training.examples import make_examples
+from recsum.training.loop import TrainingSettings, seed_everything, train_model
 
 
 def train_lstm(train_records: Sequence[Record], dev_records: Sequence[Record], output: str | Path,

@@ -1,0 +1,114 @@
+"""Choosing the part scorer's settings on the training sets: k-fold cross-validation.
+
+Train on all folds but one, summarize the held-out documents with the recursive reducer as the
+default does, and score them with ROUGE; MiniLM reads every document once, and only the scorer
+is trained once per fold (``recsum train part --cross-validate K``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from recsum.config import WINDOW_TOKENS
+from recsum.errors import RecsumError
+from recsum.evaluation.rouge import rouge_per_document
+from recsum.length import Length, count_words
+from recsum.records import Record
+from recsum.reduce import RecursiveReducer
+from recsum.summarizers.base import Rated
+from recsum.summarizers.encoder import ChunkEncoder
+from recsum.summarizers.extractive import ExtractiveSummarizer
+from recsum.summarizers.scorer import PartScorer, PartScorerConfig
+from recsum.training.loop import TrainingSettings, seed_everything, train_model
+from recsum.training.part import (
+    PART_TRAINING,
+    Scoring,
+    part_examples,
+    reader_of,
+    reading_encoder,
+    units_read_by,
+)
+
+
+@dataclass(frozen=True)
+class FoldScores:
+    """Cross-validated ROUGE F1 × 100 on one training dataset: summaries of ``words`` words,
+    chosen with the given selection settings."""
+
+    dataset: str
+    documents: int
+    words: int
+    selection: dict
+    rouge: dict[str, float]
+
+
+def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: int,
+                   settings: TrainingSettings | None = None, config: PartScorerConfig | None = None,
+                   *, encoder: ChunkEncoder | None = None, chunk_tokens: int | None = None,
+                   selections: Sequence[dict] = ({},)) -> list[FoldScores]:
+    """Train on all folds but one, summarize the held-out documents with the recursive reducer
+    as the default does, and score them.
+
+    Scores are per dataset (``datasets[i]`` names record i's), each summary as long as that
+    dataset's references are on average, for every entry of ``selections`` (``length_penalty``,
+    ``context_penalty``, ``final_pool``: settings that change the choice, not the training).
+    MiniLM reads every document once; only the scorer is trained ``folds`` times.
+    """
+    if not 2 <= folds <= len(records):
+        raise RecsumError(f"cross-validation needs between 2 and {len(records)} folds, got "
+                          f"{folds}")
+    settings = settings or PART_TRAINING
+    encoder, config = reading_encoder(encoder, config)
+    budget = chunk_tokens or min(encoder.max_tokens, WINDOW_TOKENS)
+    reader = reader_of(encoder, config, budget)
+    examples = part_examples(reader, records, progress=settings.progress, desc="MiniLM reads")
+    order = np.random.default_rng(settings.seed).permutation(len(records))
+    logits: dict[int, np.ndarray] = {}
+    for fold in range(folds):
+        held = set(order[fold::folds].tolist())
+        seed_everything(settings.seed)
+        network = Scoring(config)
+        train_model(network, [e for i, e in enumerate(examples) if i not in held], [],
+                    replace(settings, progress=False))
+        scorer = network.scorer()
+        for index in held:
+            vectors, features = examples[index].features
+            logits[index] = scorer.rate(vectors.numpy(), features.numpy())
+    results = []
+    for selection in selections:
+        reader.scorer = PartScorer(replace(config, **{k: v for k, v in selection.items()
+                                                      if k != "final_pool"}))
+        for dataset in dict.fromkeys(datasets):
+            rows = [i for i, name in enumerate(datasets) if name == dataset]
+            words = round(float(np.mean([count_words(r) for i in rows
+                                         for r in records[i].references])))
+            ratings = [reader.discounted(logits[i], [u.text for u in units_read_by(
+                reader, records[i].document)], reader.scorer) for i in rows]
+            reducer = RecursiveReducer(_Recorded(reader, ratings), chunk_tokens=budget,
+                                       **{k: v for k, v in selection.items() if k == "final_pool"})
+            summaries = [result.summary for result in reducer.reduce_many(
+                [records[i].document for i in rows], Length(words),
+                queries=[records[i].query for i in rows])]
+            scores = rouge_per_document(summaries, [records[i].references for i in rows])
+            results.append(FoldScores(dataset, len(rows), words, dict(selection), {
+                name: round(100 * float(values["fmeasure"].mean()), 2)
+                for name, values in scores.items()}))
+    return results
+
+
+class _Recorded:
+    """A rater that gives back ratings computed before, document after document."""
+
+    def __init__(self, reader: ExtractiveSummarizer, ratings: Sequence[np.ndarray]) -> None:
+        self.name, self.input_budget, self.tokens = reader.name, reader.input_budget, reader.tokens
+        self.summarize = reader.summarize
+        self._ratings = list(ratings)
+
+    def rate(self, documents, progress=None) -> list[Rated]:
+        rated, self._ratings = self._ratings[: len(documents)], self._ratings[len(documents):]
+        if any(len(r) != len(d.units) for r, d in zip(rated, documents, strict=True)):
+            raise RuntimeError("recorded ratings do not match the reducer's sentences")
+        return [Rated(ratings) for ratings in rated]

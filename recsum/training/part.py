@@ -1,0 +1,138 @@
+"""Training the default's part scorer (``recsum train part``) with the shared training loop.
+
+MiniLM reads every training document in chunks, as the reducer will, through the scorer's
+``encoder_layers``; each unit's vector and features are computed once (the costly part: the
+whole of ``recsum train part`` took 5 minutes for SQuALITY train and QMSum train on 2 CPU cores
+at 3 layers, about 10 at all 6), then the scorer learns graded oracle labels. The settings
+below were chosen by 5-fold cross-validation on the training sets (``RESULTS.md`` gives the
+figures and commands).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+from functools import partial
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from recsum.chunk import ChunkedDocument, chunk_sentences
+from recsum.config import WINDOW_TOKENS
+from recsum.oracle import graded_oracle_labels
+from recsum.records import Record
+from recsum.segment import Sentence
+from recsum.summarizers.base import part_units
+from recsum.summarizers.encoder import ChunkEncoder
+from recsum.summarizers.extractive import ExtractiveSummarizer, Reading, load_encoder
+from recsum.summarizers.scorer import PartScorer, PartScorerConfig
+from recsum.training.checkpoint import CHECKPOINTS, TrainingLog, finish_checkpoint
+from recsum.training.examples import Example, label_records
+from recsum.training.loop import TrainingSettings, seed_everything, train_model
+
+# Chosen by cross-validation on the training sets (see the module docstring).
+PART_TRAINING = TrainingSettings(epochs=12, patience=12, learning_rate=3e-3, weight_decay=1e-4,
+                                 loss="listwise")
+# Weight of the sentences the oracle adds at twice the references' length.
+SECOND_CHOICE = 0.5
+
+
+class Scoring(torch.nn.Module):
+    """The scorer's network in torch, called the way the training loop calls a model:
+    ``model((vectors, features))``; started from ``scorer``'s weights if given, else from
+    torch's initialization."""
+
+    def __init__(self, config: PartScorerConfig, scorer: PartScorer | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.network = torch.nn.Sequential(
+            torch.nn.Linear(config.vector_size + len(config.features), config.hidden_size),
+            torch.nn.GELU(),
+            torch.nn.Dropout(config.dropout),
+            torch.nn.Linear(config.hidden_size, 1),
+        )
+        if scorer is not None:
+            self.load_state_dict({name: torch.from_numpy(array.copy())
+                                  for name, array in scorer.weights.items()})
+
+    def forward(self, features: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        vectors, extra = features
+        return self.network(torch.cat([vectors, extra], dim=-1)).squeeze(-1)
+
+    def scorer(self, config: PartScorerConfig | None = None) -> PartScorer:
+        """The trained weights as a :class:`PartScorer` (with ``config``, by default its own)."""
+        return PartScorer(config or self.config, {name: tensor.detach().cpu().numpy()
+                                                  for name, tensor in self.state_dict().items()})
+
+
+def part_examples(reader: ExtractiveSummarizer, records: Sequence[Record], *,
+                  progress: bool = True, desc: str = "features") -> list[Example]:
+    """Each record read as the reducer reads it (for its query, if it has one), with graded
+    oracle labels of its units. A document is read once, however many queries it comes with."""
+    labelled = label_records(records, progress, sentences_of=partial(units_read_by, reader),
+                             labeller=partial(graded_oracle_labels, weight=SECOND_CHOICE))
+    readings: dict[str, Reading] = {}
+    examples = []
+    for record, units, labels in tqdm(labelled, desc=desc, unit="doc", file=sys.stderr,
+                                      disable=not progress):
+        document = ChunkedDocument(units, chunk_sentences(units, reader.tokens,
+                                                          reader.input_budget),
+                                   len(record.document), record.query)
+        if record.document not in readings:
+            readings = {record.document: reader.read([replace(document, query=None)])[0]}
+        reading = readings[record.document]
+        if record.query is not None:
+            reading = reader.add_query(document, reading)
+        features = (torch.from_numpy(reading.vectors), torch.from_numpy(reading.features))
+        examples.append(Example(features, torch.from_numpy(labels)))
+    return examples
+
+
+def train_part_scorer(train_records: Sequence[Record], dev_records: Sequence[Record],
+                      output: str | Path, settings: TrainingSettings | None = None,
+                      config: PartScorerConfig | None = None, *,
+                      encoder: ChunkEncoder | None = None) -> TrainingLog:
+    """Train a part scorer on ``encoder``'s reading of ``train_records`` (by default the
+    embedded MiniLM's) and save it to ``output``."""
+    settings = settings or PART_TRAINING
+    encoder, config = reading_encoder(encoder, config)
+    seed_everything(settings.seed)
+    reader = reader_of(encoder, config, min(encoder.max_tokens, WINDOW_TOKENS))
+    train = part_examples(reader, train_records, progress=settings.progress,
+                          desc="train: MiniLM reads")
+    dev = part_examples(reader, dev_records, progress=settings.progress, desc="dev: MiniLM reads")
+    seed_everything(settings.seed)
+    network = Scoring(config)
+    log = train_model(network, train, dev, settings, Path(output) / CHECKPOINTS)
+    provenance = {**config.provenance, "training": asdict(settings) | {"progress": None},
+                  "second_choice_weight": SECOND_CHOICE, "train_documents": len(train),
+                  "validation_documents": len(dev), "epochs": len(log.train_loss),
+                  "best_epoch": log.best_epoch, "train_loss": log.train_loss}
+    network.scorer(replace(config, provenance=provenance)).save_pretrained(output)
+    finish_checkpoint(output)
+    return log
+
+
+def reading_encoder(encoder: ChunkEncoder | None, config: PartScorerConfig | None
+                     ) -> tuple[ChunkEncoder, PartScorerConfig]:
+    """The encoder that training reads with (by default the embedded MiniLM in float32, to
+    ``config``'s layer) and ``config`` (by default the default one) with that encoder's width
+    and layer, which the scorer will then ask for."""
+    config = config or PartScorerConfig()
+    encoder = encoder or load_encoder(dtype="float32", layers=config.encoder_layers)
+    return encoder, replace(config, vector_size=encoder.hidden_size,
+                            encoder_layers=encoder.layers)
+
+
+def reader_of(encoder: ChunkEncoder, config: PartScorerConfig, budget: int) -> ExtractiveSummarizer:
+    """A summarizer that reads documents as the default does (for queries too); its scorers
+    are placeholders of ``config``'s shape, never used to rate."""
+    return ExtractiveSummarizer(encoder, PartScorer(config), query_scorer=PartScorer(config),
+                                input_budget=budget)
+
+
+def units_read_by(reader: ExtractiveSummarizer, text: str) -> list[Sentence]:
+    """The units the reducer makes of ``text`` for ``reader``."""
+    return part_units(text, reader.tokens, reader.input_budget)[0]
