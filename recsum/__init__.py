@@ -17,9 +17,9 @@ _EXPORTS = {
     "RecursiveReducer": "recsum.reduce",
     "Summarizer": "recsum.api",
     "SummaryResult": "recsum.reduce",
-    "evaluate_predictions": "recsum.evaluation.runs",
+    "evaluate_predictions": "recsum.experiments.dataset_api",
     "summarize": "recsum.api",
-    "summarize_dataset": "recsum.evaluation.runs",
+    "summarize_dataset": "recsum.experiments.dataset_api",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -1,19 +1,20 @@
 """The Python entry point: ``Summarizer`` ties a part summarizer to the recursive reducer.
 
-It is also the ``recursive`` system of batch runs and pipelines (:meth:`summarize_documents`),
-so one object serves the library, the command line, the web page and the evaluation.
+It reads files, takes budgets in words or tokens, and serves the library and the command line;
+the reducer it holds is the same ``recursive`` system that batch runs, pipelines, the web page
+and the benchmark build (:meth:`recsum.reduce.RecursiveReducer.from_config`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from recsum.config import SummarizerConfig
 from recsum.length import Length
 from recsum.reduce import RecursiveReducer, SummaryResult
-from recsum.summarizers import PartSummarizer, load_part_summarizer
+from recsum.summarizers import PartSummarizer
 from recsum.textio import read_text
 
 
@@ -35,9 +36,8 @@ class Summarizer:
         **settings: Any,
     ) -> None:
         self.config = (config or SummarizerConfig()).replace(**settings)
-        self.part_summarizer = part_summarizer or load_part_summarizer(self.config)
-        self.reducer = RecursiveReducer(self.part_summarizer, **self.config.reducer_options())
-        self.name = f"recursive:{self.part_summarizer.name}"
+        self.reducer = RecursiveReducer.from_config(self.config, part_summarizer)
+        self.part_summarizer = self.reducer.summarizer
 
     @classmethod
     def from_pretrained(cls, model: str | None = None, **settings: Any) -> Summarizer:
@@ -45,13 +45,6 @@ class Summarizer:
         ``settings`` are :class:`~recsum.config.SummarizerConfig` fields (``device``,
         ``scorer``: a folder made by ``recsum train part``, ``generation`` ...)."""
         return cls(config=SummarizerConfig(model=model).replace(**settings))
-
-    @classmethod
-    def from_options(cls, options: Mapping[str, Any], *,
-                     part_summarizer: PartSummarizer | None = None) -> Summarizer:
-        """The ``recursive`` system of a pipeline entry: flat options (config fields and
-        generation settings), and optionally the part summarizer to use."""
-        return cls(part_summarizer, SummarizerConfig.from_options(options))
 
     def summarize(
         self,
@@ -95,18 +88,6 @@ class Summarizer:
         """Summarize a document file (text, Markdown, PDF, HTML, DOCX); ``-`` reads stdin."""
         return self.summarize(read_text(path, encoding), max_words, max_tokens=max_tokens,
                               query=query, progress=progress)
-
-    def summarize_documents(
-        self,
-        documents: Sequence[str],
-        length: Length,
-        *,
-        references: Sequence[Sequence[str]] | None = None,
-        queries: Sequence[str | None] | None = None,
-    ) -> list[str]:
-        """The :class:`~recsum.evaluation.systems.System` call: summaries only."""
-        results = self.reducer.reduce_many(list(documents), length, queries=queries)
-        return [result.summary for result in results]
 
     def length(self, max_words: int | None = None, max_tokens: int | None = None) -> Length:
         """The budget a call asks for: ``max_tokens``, else ``max_words``, else the config's."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from recsum.config import WINDOW_TOKENS
+from recsum.config import WINDOW_TOKENS, check_reduction
 from recsum.errors import RecsumError
 from recsum.segment import Sentence
 from recsum.tokens import TokenCounter
@@ -138,8 +138,7 @@ def pack_units(
 ) -> list[Chunk]:
     """:func:`chunk_sentences` for units that fit the budget alone, with their token counts
     already known (as one reduction level hands them to the next)."""
-    if overlap < 0:
-        raise RecsumError(f"overlap must be zero or more sentences, got {overlap}")
+    check_reduction(overlap=overlap)
     overhead = tokens.count([""])[0]
     context_limit = budget if context_tokens is None else context_tokens
     chunks: list[Chunk] = []

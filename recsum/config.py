@@ -96,15 +96,9 @@ class SummarizerConfig:
 
     def __post_init__(self) -> None:
         """Every setting checked here, for the Python API and the command line alike."""
-        for name, least in (("batch_size", 1), ("chunk_tokens", 1), ("max_depth", 1),
-                            ("max_words", 1), ("overlap", 0)):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool)
-                                      or value < least):
-                raise RecsumError(f"{name} must be a whole number of at least {least}, got "
-                                  f"{value!r}")
-        if not 0 < self.shrink < 1:
-            raise RecsumError(f"shrink must be between 0 and 1, got {self.shrink}")
+        for name in ("batch_size", "chunk_tokens", "max_words"):
+            check_whole(name, getattr(self, name), 1)
+        check_reduction(overlap=self.overlap, shrink=self.shrink, max_depth=self.max_depth)
         if not self.final_pool >= 1:
             raise RecsumError(f"final_pool must be at least 1 (times the length), got "
                               f"{self.final_pool}")
@@ -141,6 +135,23 @@ class SummarizerConfig:
         return {"chunk_tokens": self.chunk_tokens, "overlap": self.overlap,
                 "shrink": self.shrink, "max_depth": self.max_depth,
                 "final_pool": self.final_pool}
+
+
+def check_whole(name: str, value: Any, least: int) -> None:
+    """A one-line error unless ``value`` is None or a whole number of at least ``least``."""
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                              or value < least):
+        raise RecsumError(f"{name} must be a whole number of at least {least}, got {value!r}")
+
+
+def check_reduction(*, overlap: int = 0, shrink: float = 0.5,
+                    max_depth: int | None = None) -> None:
+    """The reducer's settings, checked in one place for the config, the reducer and the
+    chunker."""
+    check_whole("overlap", overlap, 0)
+    check_whole("max_depth", max_depth, 1)
+    if not 0 < shrink < 1:
+        raise RecsumError(f"shrink must be between 0 and 1, got {shrink}")
 
 
 def _seq2seq_only(settings: list[str]) -> RecsumError:

@@ -9,6 +9,12 @@ from tokenizers import Tokenizer
 
 # Texts encoded at once when counting.
 COUNT_SLICE = 1024
+# Where WordPiece (BERT) splits words in any case: a text cut just after one of these
+# characters is tokenized, piece by piece, exactly as it is whole; a cut inside a word would
+# turn its "##" pieces into word starts.
+CUT_AFTER = frozenset(" \t\n\r")
+# Characters of a long text tokenized at once (see count_tokens_in_pieces).
+PIECE_CHARACTERS = 20_000
 
 
 class TokenCounter(Protocol):
@@ -58,3 +64,24 @@ class HFTokenCounter:
     def spans(self, text: str) -> list[tuple[int, int]]:
         offsets = self.tokenizer.encode(text, add_special_tokens=False).offsets
         return [(start, end) for start, end in offsets if end > start]
+
+
+def cuts_cleanly(text: str, position: int) -> bool:
+    """Whether ``text`` may be cut before ``position`` without changing its tokens."""
+    return position > 0 and text[position - 1] in CUT_AFTER
+
+
+def count_tokens_in_pieces(tokenizer, text: str) -> int:
+    """Tokens of ``text`` as one input of a transformers tokenizer, special tokens included,
+    counted a piece of about :data:`PIECE_CHARACTERS` at a time, each cut where
+    :func:`cuts_cleanly` allows: encoding a 512k-word document at once took 450 MB."""
+    backend = private_copy(tokenizer.backend_tokenizer)
+    content = begin = 0
+    while begin < len(text):
+        end = begin + PIECE_CHARACTERS
+        while end < len(text) and not cuts_cleanly(text, end):
+            end += 1
+        end = min(end, len(text))
+        content += len(backend.encode(text[begin:end], add_special_tokens=False).ids)
+        begin = end
+    return content + tokenizer.num_special_tokens_to_add()

@@ -51,32 +51,7 @@ def extractive():
 @pytest.fixture(scope="session")
 def tiny_seq2seq_path(tmp_path_factory) -> Path:
     """A random BART with d_model 32 and the MiniLM WordPiece tokenizer, saved to disk."""
-    import torch
-    from transformers import AutoTokenizer, BartConfig, BartForConditionalGeneration
+    from recsum.experiments.bench.scaling import save_random_bart
 
-    from recsum.summarizers import default_model_path
-
-    torch.manual_seed(0)
-    tokenizer = AutoTokenizer.from_pretrained(default_model_path())
-    tokenizer.model_max_length = 128
-    config = BartConfig(
-        vocab_size=tokenizer.vocab_size,
-        d_model=32,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=64,
-        decoder_ffn_dim=64,
-        max_position_embeddings=128,
-        pad_token_id=tokenizer.pad_token_id,
-        bos_token_id=tokenizer.cls_token_id,
-        eos_token_id=tokenizer.sep_token_id,
-        decoder_start_token_id=tokenizer.sep_token_id,
-        forced_eos_token_id=None,
-    )
-    model = BartForConditionalGeneration(config)
-    path = tmp_path_factory.mktemp("tiny-bart")
-    model.save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return path
+    return save_random_bart(tmp_path_factory.mktemp("tiny-bart"), shape="tiny",
+                            max_positions=128, fixed_length=False)

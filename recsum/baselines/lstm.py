@@ -297,7 +297,7 @@ class HierarchicalLSTM(SavedModel, nn.Module):
 
 class LSTMSystem(ExtractiveSystem):
     """The trained hierarchical BiLSTM as a whole-document
-    :class:`~recsum.evaluation.systems.System`."""
+    :class:`~recsum.experiments.systems.System`."""
 
     @staticmethod
     def check(path: str = "models/lstm", device: str = "cpu") -> None:

@@ -41,7 +41,8 @@ def document_sentences(documents: Sequence[str]) -> list[list[Sentence]]:
 
 
 class ExtractiveSystem:
-    """A whole-document :class:`~recsum.evaluation.systems.System` that only has to score sentences.
+    """A whole-document system (:class:`~recsum.experiments.systems.System`) that only has to
+    score sentences.
 
     Subclasses implement :meth:`score`; splitting, selection within the word budget and document
     order are shared, so baselines differ in their scores alone.

@@ -57,8 +57,8 @@ def system_options(args: argparse.Namespace) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from recsum.evaluation.ray_engine import make_engine
-    from recsum.evaluation.runs import summarize_dataset
+    from recsum.experiments.dataset_api import summarize_dataset
+    from recsum.experiments.ray_engine import make_engine
 
     engine = make_engine(args.engine or "local", **engine_options(args))
     result = summarize_dataset(dataset_spec(args), args.output, system=args.system,

@@ -30,7 +30,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from recsum.evaluation.report import markdown_table, write_report, write_scores
-    from recsum.evaluation.runs import dataset_records, evaluate_predictions
+    from recsum.experiments.dataset_api import dataset_records, evaluate_predictions
 
     records = dataset_records(dataset_spec(args))
     results = [evaluate_predictions(path, records, bootstrap=args.bootstrap, seed=args.seed,

@@ -24,8 +24,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from recsum.evaluation.pipeline import load_pipeline, run_pipeline
     from recsum.evaluation.report import markdown_table
+    from recsum.experiments.pipeline import load_pipeline, run_pipeline
 
     pipeline = load_pipeline(args.pipeline)
     given = engine_options(args)

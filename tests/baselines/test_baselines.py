@@ -11,7 +11,7 @@ from recsum.baselines.scoring import compose, word_budget
 from recsum.baselines.textrank import TextRankSystem, pagerank, similarity, word_matrix
 from recsum.clean import readable_sentences
 from recsum.errors import RecsumError
-from recsum.evaluation.systems import SYSTEMS, System, build_system, check_system, entry
+from recsum.experiments.systems import SYSTEMS, System, build_system, check_system, entry
 from recsum.length import Length, count_words
 from recsum.oracle import greedy_oracle, oracle_labels, rouge_tokens
 from recsum.segment import Sentence

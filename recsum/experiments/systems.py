@@ -55,7 +55,7 @@ class Entry:
 
 
 SYSTEMS: Mapping[str, Entry] = {
-    "recursive": Entry("recsum.api:Summarizer.from_options",
+    "recursive": Entry("recsum.reduce:RecursiveReducer.from_options",
                        "this project: chunk → part summarizer → reduce recursively",
                        takes_query=True),
     "lead": Entry("recsum.baselines.lead:LeadSystem", "the first sentences that fit the budget"),
@@ -64,8 +64,11 @@ SYSTEMS: Mapping[str, Entry] = {
                        needs_query=True),
     "textrank": Entry("recsum.baselines.textrank:TextRankSystem",
                       "TextRank (or LexRank with method = \"lexrank\") over all sentences"),
-    "sumy": Entry("recsum.bench.peers:SumySystem",
+    "sumy": Entry("recsum.baselines.peers:SumySystem",
                   "sumy's LexRank (or TextRank with method = \"textrank\"), same sentences"),
+    "bert-extractive": Entry("recsum.baselines.peers:BertExtractiveSystem",
+                             "bert-extractive-summarizer over the embedded MiniLM, cut to the "
+                             "budget"),
     "oracle": Entry("recsum.baselines.oracle:OracleSystem",
                     "greedy ROUGE selection against the references: the upper bound",
                     reads_references=True),

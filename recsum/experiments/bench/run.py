@@ -17,13 +17,17 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from recsum.bench.corpus import concatenate, load_corpus
-from recsum.bench.machine import cpu_seconds, machine_info, matmul_rate, peak_rss_mb
-from recsum.bench.peers import PEERS, build_peer
-from recsum.bench.processes import processes
-from recsum.bench.systems import SCALING_SYSTEMS, seq2seq_part_summarizer, temporary_workdir
-from recsum.bench.worker import measure, run_isolated
 from recsum.errors import RecsumError
+from recsum.experiments.bench.corpus import concatenate, load_corpus
+from recsum.experiments.bench.machine import cpu_seconds, machine_info, matmul_rate, peak_rss_mb
+from recsum.experiments.bench.peers import PEERS, build_peer
+from recsum.experiments.bench.processes import processes
+from recsum.experiments.bench.scaling import (
+    SCALING_SYSTEMS,
+    seq2seq_part_summarizer,
+    temporary_workdir,
+)
+from recsum.experiments.bench.worker import measure, run_isolated
 from recsum.length import Length, truncate_words
 
 SECTIONS = ("throughput", "scaling", "batching", "peers", "processes")
@@ -42,7 +46,7 @@ class BenchConfig:
     max_words: int = 400
     sizes: tuple[int, ...] = (2_000, 8_000, 32_000, 128_000, 512_000)
     systems: tuple[str, ...] = tuple(SCALING_SYSTEMS)
-    peers: tuple[str, ...] = PEERS
+    peers: tuple[str, ...] = tuple(PEERS)
     shape: str = "base"
     new_tokens: int = 8
     batching_tokens: int = 16
@@ -198,7 +202,7 @@ def scaling(config: BenchConfig, texts: list[str], workdir: Path) -> dict:
         done = [r for r in rows if r["status"] == "ok"]
         exponents[system] = fit_exponent([r["words"] for r in done], [r["seconds"] for r in done])
     return {"runs": results, "exponents": exponents,
-            "descriptions": {s: SCALING_SYSTEMS[s] for s in config.systems}}
+            "descriptions": {s: SCALING_SYSTEMS[s][0] for s in config.systems}}
 
 
 def batching(config: BenchConfig, record, workdir: Path) -> dict:
@@ -232,11 +236,12 @@ def peers(config: BenchConfig, records, recsum_seconds: list[float],
     rows = {"recsum-default": {"seconds_per_doc": recsum_seconds,
                                "rouge": _rouge(recsum_summaries, references, config.bootstrap)}}
     for name in config.peers:
-        summarize = build_peer(name, config.max_words)
+        peer = build_peer(name)
         seconds, summaries = [], []
         for record in records:
             started = time.perf_counter()
-            summaries.append(summarize(record.document))
+            summaries.append(peer.summarize_documents([record.document],
+                                                      Length(config.max_words))[0])
             seconds.append(time.perf_counter() - started)
         rows[name] = {"seconds_per_doc": seconds,
                       "rouge": _rouge(summaries, references, config.bootstrap)}
@@ -246,7 +251,7 @@ def peers(config: BenchConfig, records, recsum_seconds: list[float],
 
 def run_bench(config: BenchConfig, command: str = "") -> BenchResult:
     """Measure every section of ``config`` and write results.json, report.md and plots."""
-    from recsum.bench.report import write_report
+    from recsum.experiments.bench.report import write_report
 
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -13,9 +13,9 @@ from fakes import PrefixSummarizer
 
 from recsum.cli.main import main
 from recsum.errors import RecsumError
-from recsum.evaluation.batch import run_batch
 from recsum.evaluation.predictions import batch_settings, read_predictions
-from recsum.evaluation.systems import build_system
+from recsum.experiments.batch import run_batch
+from recsum.experiments.systems import build_system
 from recsum.length import Length, count_words
 from recsum.records import Record
 

@@ -10,11 +10,11 @@ import pytest
 from fakes import PoisonSystem, PrefixSummarizer
 
 from recsum.cli.main import main
-from recsum.evaluation.batch import run_batch
-from recsum.evaluation.pipeline import load_pipeline, run_pipeline
 from recsum.evaluation.predictions import batch_settings, failures_path
-from recsum.evaluation.ray_engine import RayEngine
-from recsum.evaluation.systems import build_system
+from recsum.experiments.batch import run_batch
+from recsum.experiments.pipeline import load_pipeline, run_pipeline
+from recsum.experiments.ray_engine import RayEngine
+from recsum.experiments.systems import build_system
 from recsum.length import Length
 from recsum.records import Record
 

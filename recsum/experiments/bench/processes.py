@@ -1,11 +1,10 @@
 """Whole processes timed from start to exit, as a user waits for them (issue 12).
 
 ``recsum summarize`` (the default, on the fast path this CPU gets) against each peer's own
-process (``python -m recsum.bench.peers``) on the same story files: one story per process, every
-system in turn for each story so that a change in the machine's load reaches all of them, and
-then all the stories in one process (``recsum summarize`` on their folder), which pays the
-start once.
-"""
+process (``python -m recsum.experiments.bench.peers``) on the same story files: one story per
+process, every system in turn for each story so that a change in the machine's load reaches all
+of them, and then all the stories in one process (``recsum summarize`` on their folder), which
+pays the start once."""
 
 from __future__ import annotations
 
@@ -25,7 +24,7 @@ def commands(peers: Sequence[str], max_words: int) -> dict[str, list[str]]:
                                   "--max-words", str(max_words)]}
     for name in peers:
         if name != "bert-extractive":  # a library, not a command a user would start per file
-            systems[name] = [*python, "recsum.bench.peers", name, str(max_words)]
+            systems[name] = [*python, "recsum.experiments.bench.peers", name, str(max_words)]
     return systems
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from recsum import Summarizer
-from recsum.bench.corpus import concatenate
-from recsum.bench.run import fit_exponent
-from recsum.bench.worker import run_isolated
 from recsum.cli.main import main
+from recsum.experiments.bench.corpus import concatenate
+from recsum.experiments.bench.run import fit_exponent
+from recsum.experiments.bench.worker import run_isolated
 from recsum.length import count_words
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample-report.md"
+SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample-report.md"
 
 
 @pytest.fixture(scope="module")
@@ -107,14 +107,6 @@ def test_encoder_stats_count_what_the_encoder_computed(extractive):
     assert stats.chunks == len(result.levels[0].parts) and stats.batches >= 1
     assert 0 < stats.tokens <= stats.padded_tokens
     assert stats.token_squares >= stats.tokens**2 / stats.chunks
-
-
-def test_tokens_counted_a_piece_at_a_time_are_the_whole_texts(squality_stories):
-    from recsum.bench.systems import _count_tokens, _tokenizer
-
-    tokenizer = _tokenizer()
-    text = "\n\n".join(story["document"] for story in squality_stories[:2])
-    assert _count_tokens(tokenizer, text) == len(tokenizer(text, verbose=False)["input_ids"])
 
 
 def test_missing_stories_file_is_a_one_line_error(tmp_path, capsys):

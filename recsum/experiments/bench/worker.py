@@ -1,9 +1,9 @@
 """One timed run in a fresh process, so that its peak memory is its own.
 
-``python -m recsum.bench.worker SPEC.json`` builds one scaling system, runs it on one document
-and prints one JSON line: wall and CPU seconds of the run, tokens read, resident memory after
-loading and at peak. :func:`run_isolated` starts it, and stops it at a time or memory cap.
-"""
+``python -m recsum.experiments.bench.worker SPEC.json`` builds one scaling system, runs it on
+one document and prints one JSON line: wall and CPU seconds of the run, tokens read, resident
+memory after loading and at peak. :func:`run_isolated` starts it, and stops it at a time or
+memory cap."""
 
 from __future__ import annotations
 
@@ -13,19 +13,19 @@ import sys
 import time
 from pathlib import Path
 
-from recsum.bench.machine import cpu_seconds, peak_rss_mb
+from recsum.experiments.bench.machine import cpu_seconds, peak_rss_mb
 
 
 def measure(spec: dict) -> dict:
     """Build ``spec['system']``, run it once on the document file, and report cost."""
-    from recsum.bench.systems import build, temporary_workdir
+    from recsum.experiments.bench.scaling import Setting, build, temporary_workdir
 
     text = Path(spec["document"]).read_text(encoding="utf-8")
     # Encoders need positions for the whole document: ~1.4 MiniLM tokens per word, and margin.
     max_tokens = int(len(text.split()) * 1.6) + 64
     with temporary_workdir() as workdir:
-        run = build(spec["system"], shape=spec["shape"], max_words=spec["max_words"],
-                    max_tokens=max_tokens, new_tokens=spec["new_tokens"], workdir=workdir)
+        run = build(spec["system"], Setting(spec["shape"], spec["max_words"], max_tokens,
+                                            spec["new_tokens"], Path(workdir)))
         loaded_mb = peak_rss_mb()
         cpu, started = cpu_seconds(), time.perf_counter()
         tokens = run(text)
@@ -41,7 +41,7 @@ def run_isolated(spec: dict, *, time_cap: float, memory_cap_mb: float, spec_path
     log_path = spec_path.with_suffix(".log")
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "recsum.bench.worker", str(spec_path)],
+            [sys.executable, "-m", "recsum.experiments.bench.worker", str(spec_path)],
             stdout=subprocess.PIPE, stderr=log, text=True)
         return _watch(process, time_cap, memory_cap_mb, log_path)
 

@@ -3,7 +3,7 @@
 Run again with the same settings, finished ids are skipped (:mod:`recsum.evaluation.predictions`
 says how a file is resumed). Documents go to the system in small groups, so that chunks of
 several documents share model batches while memory stays bounded. An engine runs the groups:
-:class:`LocalEngine` in this process, or ``recsum.evaluation.ray_engine.RayEngine`` on Ray
+:class:`LocalEngine` in this process, or ``recsum.experiments.ray_engine.RayEngine`` on Ray
 actors; both make their lines with :func:`summarize_group`, and this module alone writes them.
 """
 
@@ -26,7 +26,7 @@ from recsum.evaluation.predictions import (
     finished_ids,
     jsonable,
 )
-from recsum.evaluation.systems import System
+from recsum.experiments.systems import System
 from recsum.length import Length, count_words
 from recsum.records import Record
 

@@ -3,8 +3,8 @@ on a running cluster.
 
 Ray Data carries the groups to a pool of actors (``map_batches`` with a callable class, the
 documented pattern for batch inference): each actor builds the system once, then turns one
-group per call into lines with :func:`~recsum.evaluation.batch.summarize_group`, the function
-of the local engine, so both write the same lines; :func:`~recsum.evaluation.batch.run_batch`
+group per call into lines with :func:`~recsum.experiments.batch.summarize_group`, the function
+of the local engine, so both write the same lines; :func:`~recsum.experiments.batch.run_batch`
 writes them as they arrive, in the order the actors finish. The records are read by the one
 loader of :mod:`recsum.evaluation.data` on the driver, so ids, adapters and skipped records are
 the local engine's too.
@@ -23,8 +23,8 @@ from typing import Any
 
 from recsum import quirks
 from recsum.errors import RecsumError
-from recsum.evaluation.batch import Engine, LocalEngine, summarize_group
-from recsum.evaluation.systems import System
+from recsum.experiments.batch import Engine, LocalEngine, summarize_group
+from recsum.experiments.systems import System
 from recsum.length import Length
 from recsum.records import Record
 

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, Union
 
 from recsum.config import DEFAULT_MAX_WORDS
 from recsum.errors import RecsumError
-from recsum.evaluation.batch import BatchResult, Engine, run_batch
 from recsum.evaluation.data import DatasetSpec, load_records
 from recsum.evaluation.predictions import batch_settings, read_predictions
-from recsum.evaluation.ray_engine import make_engine
 from recsum.evaluation.report import SystemScores, score_predictions
-from recsum.evaluation.systems import build_system, check_system, entry, reads_only_the_document
+from recsum.experiments.batch import BatchResult, Engine, run_batch
+from recsum.experiments.ray_engine import make_engine
+from recsum.experiments.systems import build_system, check_system, entry, reads_only_the_document
 from recsum.length import Length
 from recsum.records import Record
 

@@ -8,8 +8,8 @@ from fakes import PrefixSummarizer
 
 from recsum.cli.main import main
 from recsum.errors import RecsumError
-from recsum.evaluation.pipeline import load_pipeline, run_pipeline
 from recsum.evaluation.predictions import read_predictions
+from recsum.experiments.pipeline import load_pipeline, run_pipeline
 
 PIPELINE = """
 name = "tiny"

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from recsum.errors import RecsumError
-from recsum.evaluation import systems as registry
-from recsum.evaluation.batch import run_batch
 from recsum.evaluation.data import DatasetSpec, load_records
 from recsum.evaluation.predictions import batch_settings
-from recsum.evaluation.ray_engine import make_engine
 from recsum.evaluation.report import SystemScores, score_predictions, write_report
-from recsum.evaluation.systems import SYSTEMS, build_system, check_system
+from recsum.experiments import systems as registry
+from recsum.experiments.batch import run_batch
+from recsum.experiments.ray_engine import make_engine
+from recsum.experiments.systems import SYSTEMS, build_system, check_system
 from recsum.length import Length
 
 SECTIONS = {"name", "dataset", "length", "systems", "evaluation", "batch", "ray", "output"}

@@ -11,9 +11,9 @@ from fakes import PoisonSystem
 from recsum import evaluate_predictions, summarize_dataset
 from recsum.cli.main import main
 from recsum.errors import RecsumError
-from recsum.evaluation.batch import run_batch
 from recsum.evaluation.predictions import batch_settings, failures_path, read_predictions
-from recsum.evaluation.ray_engine import make_engine
+from recsum.experiments.batch import run_batch
+from recsum.experiments.ray_engine import make_engine
 from recsum.length import Length
 from recsum.records import Record
 

@@ -179,8 +179,8 @@ def _processes(p: dict) -> list[str]:
             f"The first {p['documents']} SQuALITY dev stories, {p['max_words']} words each, as "
             "files; `recsum summarize` (encoder path "
             f"`{p['encoder_path']}`, CPU flags {', '.join(p['cpu_flags']) or 'none'}) against "
-            "each peer's own process (`python -m recsum.bench.peers`). One process per story "
-            "(mean wall seconds), then all the stories in one process:", "",
+            "each peer's own process (`python -m recsum.experiments.bench.peers`). One process "
+            "per story (mean wall seconds), then all the stories in one process:", "",
             *_table(["system", "s/story, one process each", "recsum ÷ this",
                      "all stories, one process (s)", "s/story there", "recsum ÷ this"], rows)]
 

@@ -1,5 +1,0 @@
-"""Benchmarks (issue 5): throughput, scaling with length, batching and peers, written as a report.
-
-``recsum bench`` runs :func:`recsum.bench.run.run_bench`; each measurement that needs a clean
-peak memory runs in a subprocess (:mod:`recsum.bench.worker`).
-"""
