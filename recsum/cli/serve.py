@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         # resolves its own name to 127.0.0.1 (DNS rebinding) gets 400. Starlette cannot read
         # bracketed IPv6 Host headers, so [::1] goes unguarded.
         guard = [*LOOPBACK_NAMES, args.host] if loopback and ":" not in args.host else None
-        app = create_app(summarizer, settings, allowed_hosts=guard)
+        app = create_app(summarizer.reducer, settings, allowed_hosts=guard)
         host, port = server_socket.getsockname()[:2]
         if not loopback:
             print(f"recsum serve: listening on {host}, reachable from other machines; the page "

@@ -22,11 +22,12 @@ from tqdm import tqdm
 from recsum.errors import RecsumError, list_ids
 from recsum.evaluation.predictions import (
     append_prediction,
+    batch_settings,
     failures_path,
     finished_ids,
     jsonable,
 )
-from recsum.experiments.systems import System
+from recsum.experiments.systems import System, build_system, entry
 from recsum.length import Length, count_words
 from recsum.records import Record
 
@@ -180,3 +181,23 @@ def summarize_group(system: System, group: Sequence[Record], length: Length,
         "seconds": round(seconds / len(group), 4), "group_seconds": round(seconds, 4),
         "group_size": len(group),
     } for record, summary in zip(group, summaries, strict=True)]
+
+
+def batch_system(kind: str, options: Mapping[str, Any], records: Sequence[Record],
+                 length: Length, output: str | Path, *, ignore_query: bool = False,
+                 engine: Engine | None = None, overwrite: bool = False, group_size: int = 4,
+                 progress: bool = True, **collaborators: Any) -> BatchResult:
+    """The registered system ``kind`` (built with ``options``; ``collaborators`` go to the
+    factories that take them) over ``records`` into the predictions file ``output``: what a
+    pipeline's ``[[systems]]`` entry and :func:`~recsum.experiments.dataset_api.summarize_dataset`
+    both run. On query tasks a system that takes queries answers each record's, unless
+    ``ignore_query`` runs it as a query-blind baseline; a system whose summary depends on the
+    document alone summarizes a document asked several questions once."""
+    registered = entry(kind)
+    uses_queries = registered.takes_query and not ignore_query
+    return run_batch(lambda: build_system(kind, options, **collaborators), records, length,
+                     output, settings=batch_settings(kind, dict(options), length,
+                                                     uses_queries=uses_queries),
+                     overwrite=overwrite, group_size=group_size, progress=progress,
+                     engine=engine,
+                     one_summary_per_document=not uses_queries and not registered.reads_references)

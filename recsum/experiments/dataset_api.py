@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any, Union
 from recsum.config import DEFAULT_MAX_WORDS
 from recsum.errors import RecsumError
 from recsum.evaluation.data import DatasetSpec, load_records
-from recsum.evaluation.predictions import batch_settings, read_predictions
+from recsum.evaluation.predictions import read_predictions
 from recsum.evaluation.report import SystemScores, score_predictions
-from recsum.experiments.batch import BatchResult, Engine, run_batch
+from recsum.experiments.batch import BatchResult, Engine, batch_system
 from recsum.experiments.ray_engine import make_engine
-from recsum.experiments.systems import build_system, check_system, entry, reads_only_the_document
+from recsum.experiments.systems import check_system, entry
 from recsum.length import Length
 from recsum.records import Record
 
@@ -93,20 +93,15 @@ def summarize_dataset(dataset: DatasetLike, output: str | Path | None = None, *,
     options = dict(options or {})
     tasks = dataset.tasks if isinstance(dataset, DatasetSpec) else fields.get("tasks", "generic")
     check_system(system, options, tasks=tasks, ignore_query=ignore_query)
-    uses_queries = entry(system).takes_query and not ignore_query
     # Only the oracle reads references while summarizing; plain text files have none.
     records = dataset_records(dataset, need_references=entry(system).reads_references,
                               **fields)
-    length = Length(max_words, "words")
     run = engine if not isinstance(engine, str) else make_engine(engine)
 
     def summarize(path: Path) -> BatchResult:
-        return run_batch(lambda: build_system(system, options), records, length, path,
-                         settings=batch_settings(system, options, length,
-                                                 uses_queries=uses_queries),
-                         overwrite=overwrite, group_size=group_size, progress=progress,
-                         engine=run, one_summary_per_document=reads_only_the_document(
-                             system, uses_queries=uses_queries))
+        return batch_system(system, options, records, Length(max_words, "words"), path,
+                            ignore_query=ignore_query, engine=run, overwrite=overwrite,
+                            group_size=group_size, progress=progress)
 
     if output is not None:
         return Predictions(Path(output), summarize(Path(output)))

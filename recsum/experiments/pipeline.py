@@ -18,12 +18,10 @@ from typing import Any
 
 from recsum.errors import RecsumError
 from recsum.evaluation.data import DatasetSpec, load_records
-from recsum.evaluation.predictions import batch_settings
 from recsum.evaluation.report import SystemScores, score_predictions, write_report
-from recsum.experiments import systems as registry
-from recsum.experiments.batch import run_batch
+from recsum.experiments.batch import batch_system
 from recsum.experiments.ray_engine import make_engine
-from recsum.experiments.systems import SYSTEMS, build_system, check_system
+from recsum.experiments.systems import SYSTEMS, check_system
 from recsum.length import Length
 
 SECTIONS = {"name", "dataset", "length", "systems", "evaluation", "batch", "ray", "output"}
@@ -39,9 +37,6 @@ class SystemEntry:
     options: dict[str, Any] = field(default_factory=dict)
     ignore_query: bool = False
 
-    @property
-    def uses_queries(self) -> bool:
-        return registry.entry(self.kind).takes_query and not self.ignore_query
 
 
 @dataclass(frozen=True)
@@ -192,14 +187,10 @@ def run_pipeline(pipeline: Pipeline, *, overwrite: bool = False, progress: bool 
     length = Length(pipeline.max_words, "words")
     engine = make_engine(pipeline.engine, **pipeline.ray)
     for entry in pipeline.systems:
-        batch = run_batch(
-            lambda entry=entry: build_system(entry.kind, entry.options, **collaborators),
-            records, length, pipeline.predictions_path(entry),
-            settings=batch_settings(entry.kind, entry.options, length,
-                                    uses_queries=entry.uses_queries),
-            overwrite=overwrite, group_size=pipeline.group_size, progress=progress,
-            engine=engine, one_summary_per_document=registry.reads_only_the_document(
-                entry.kind, uses_queries=entry.uses_queries))
+        batch = batch_system(entry.kind, entry.options, records, length,
+                             pipeline.predictions_path(entry), ignore_query=entry.ignore_query,
+                             engine=engine, overwrite=overwrite, group_size=pipeline.group_size,
+                             progress=progress, **collaborators)
         if batch.failures:
             raise RecsumError(f"system {entry.label!r}: {batch.failure_summary()}")
     scores = tuple(

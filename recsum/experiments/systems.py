@@ -85,12 +85,6 @@ def entry(kind: str) -> Entry:
     return SYSTEMS[kind]
 
 
-def reads_only_the_document(kind: str, *, uses_queries: bool) -> bool:
-    """Whether ``kind``'s summary depends on the document alone (it reads neither a query nor
-    the references), so that a document asked several questions is summarized once."""
-    return not uses_queries and not entry(kind).reads_references
-
-
 def check_system(kind: str, options: Mapping[str, Any] | None = None, *,
                  tasks: str = "generic", ignore_query: bool = False) -> None:
     """Everything about building ``kind`` with ``options`` that can be known without loading a

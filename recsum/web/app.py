@@ -1,4 +1,5 @@
-"""The server of ``recsum serve``: a JSON API, the static page, and one worker that owns the model.
+"""The server of ``recsum serve``: a JSON API and the static page, over the job queue
+(:mod:`recsum.web.jobs`).
 
 A summary request becomes a job: the document's text is read from the pasted text or from the
 uploaded bytes (in memory: the server never opens a path that a request names; the file name
@@ -13,11 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
-import threading
-import time
-from collections import OrderedDict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import PurePath
 
@@ -29,12 +26,12 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from recsum.api import Summarizer
 from recsum.config import DEFAULT_MAX_WORDS
 from recsum.errors import RecsumError
-from recsum.reduce import SummaryResult
+from recsum.reduce import RecursiveReducer
 from recsum.textio import document_text
-from recsum.web.progress import bar_states, track_bars
+from recsum.web.jobs import Busy, Job, Worker
+from recsum.web.progress import bar_states
 
 log = logging.getLogger("recsum.web")
 
@@ -60,110 +57,16 @@ class ServeSettings:
     keep: int = 16  # finished jobs kept (with their documents) for their page and downloads
 
 
-@dataclass
-class Job:
-    """One summary request, from the queue to its result (or its one-line error)."""
-
-    id: str
-    source: str  # the uploaded file's name, or "pasted text"
-    text: str
-    max_words: int
-    query: str | None = None  # summarize with respect to it, if given
-    status: str = "queued"  # queued, running, done, error
-    error: str | None = None
-    result: SummaryResult | None = None
-    seconds: float | None = None
-    bars: list = field(default_factory=list)
-
-
-class Busy(Exception):
-    """The queue is full."""
-
-
-class Worker:
-    """Runs queued jobs one at a time on one summarizer, in a thread of its own."""
-
-    def __init__(self, summarizer: Summarizer, settings: ServeSettings) -> None:
-        self.summarizer = summarizer
-        self.settings = settings
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
-        self._pending: deque[Job] = deque()
-        self._ready = threading.Condition()
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="recsum-worker", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop taking jobs; a summary that runs is not waited for (the thread is a daemon)."""
-        with self._ready:
-            self._stopping = True
-            self._ready.notify()
-
-    def submit(self, source: str, text: str, max_words: int, query: str | None = None) -> Job:
-        job = Job(secrets.token_urlsafe(12), source, text, max_words, query)
-        with self._ready:
-            if len(self._pending) >= self.settings.max_pending:
-                raise Busy
-            self._pending.append(job)
-            self._jobs[job.id] = job
-            self._forget_finished()
-            self._ready.notify()
-        return job
-
-    def get(self, job_id: str) -> Job | None:
-        with self._ready:
-            return self._jobs.get(job_id)
-
-    def position(self, job: Job) -> int | None:
-        """1 for the next job to run; None once it runs."""
-        with self._ready:
-            return next((i for i, queued in enumerate(self._pending, 1) if queued is job), None)
-
-    def _forget_finished(self) -> None:
-        finished = [key for key, job in self._jobs.items() if job.status in ("done", "error")]
-        for key in finished[: max(0, len(finished) - self.settings.keep)]:
-            del self._jobs[key]
-
-    def _run(self) -> None:
-        while True:
-            with self._ready:
-                while not self._pending and not self._stopping:
-                    self._ready.wait()
-                if self._stopping:
-                    return
-                job = self._pending.popleft()
-                job.status = "running"
-            self._summarize(job)
-
-    def _summarize(self, job: Job) -> None:
-        started = time.perf_counter()
-        try:
-            with track_bars(job.bars):
-                job.result = self.summarizer.summarize(job.text, job.max_words,
-                                                       query=job.query, progress=True)
-            status = "done"
-        except RecsumError as error:
-            job.error, status = str(error), "error"
-        except Exception:
-            log.exception("summary %s failed", job.id)
-            job.error = "the summary failed with an internal error; the server log has the details"
-            status = "error"
-        job.seconds = round(time.perf_counter() - started, 3)
-        job.status = status  # last: a reader that sees "done" finds the result in place
-
-
 def create_app(
-    summarizer: Summarizer,
+    reducer: RecursiveReducer,
     settings: ServeSettings | None = None,
     *,
     allowed_hosts: list[str] | None = None,
 ) -> FastAPI:
-    """The app around one loaded ``summarizer``; ``allowed_hosts`` guards a loopback server
+    """The app around one loaded ``reducer``; ``allowed_hosts`` guards a loopback server
     against DNS rebinding (pages of other sites that resolve their name to 127.0.0.1)."""
     settings = settings or ServeSettings()
-    worker = Worker(summarizer, settings)
+    worker = Worker(reducer, max_pending=settings.max_pending, keep=settings.keep)
 
     async def lifespan(app: FastAPI):
         worker.start()
@@ -193,7 +96,7 @@ def create_app(
 
     @app.get("/api/settings")
     async def server_settings() -> dict:
-        return {"model": summarizer.part_summarizer.name,
+        return {"model": reducer.summarizer.name,
                 "max_upload_bytes": settings.max_upload_bytes, "max_words": settings.max_words}
 
     @app.post("/api/jobs", status_code=202)

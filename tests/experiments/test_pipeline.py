@@ -184,7 +184,7 @@ def test_query_tasks_reach_the_systems_that_take_them_and_blind_ones_are_said(tm
     path.write_text(QUERY_PIPELINE.format(dataset=data_dir / "squality" / "dev.jsonl",
                                           output=tmp_path / "out"), encoding="utf-8")
     pipeline = load_pipeline(path)
-    assert [s.uses_queries for s in pipeline.systems] == [True, False, False]
+    assert [s.ignore_query for s in pipeline.systems] == [False, True, True]
     part = RatingSummarizer(64)
     run_pipeline(pipeline, progress=False, part_summarizer=part)
     predictions = tmp_path / "out" / "predictions"

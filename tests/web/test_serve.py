@@ -53,7 +53,7 @@ def assert_one_line_error(response, status: int, *fragments: str) -> None:
 @pytest.fixture(scope="module")
 def client(extractive):
     settings = ServeSettings(max_upload_bytes=256 * 1024, max_words=120)
-    with TestClient(create_app(Summarizer(extractive), settings)) as client:
+    with TestClient(create_app(Summarizer(extractive).reducer, settings)) as client:
         yield client
 
 
@@ -157,7 +157,7 @@ def test_pages_load_nothing_from_elsewhere(client):
 
 
 def test_a_loopback_server_refuses_other_host_names(extractive):
-    app = create_app(Summarizer(extractive), allowed_hosts=["127.0.0.1", "localhost"])
+    app = create_app(Summarizer(extractive).reducer, allowed_hosts=["127.0.0.1", "localhost"])
     with TestClient(app, base_url="http://127.0.0.1:8000") as local:
         assert local.get("/api/settings").status_code == 200
         rebound = local.get("http://rebound.example.com/api/settings")
@@ -187,7 +187,7 @@ def test_concurrent_requests_queue_for_the_one_model():
     part = GatedSummarizer()
     settings = ServeSettings(max_pending=3)
     text = "The river rose over the town. " * 30
-    with TestClient(create_app(Summarizer(part), settings)) as client:
+    with TestClient(create_app(Summarizer(part).reducer, settings)) as client:
         ids = []
         for _ in range(4):  # the first runs (held at the gate), three wait
             ids.append(client.post("/api/jobs", data={"text": text, "max_words": "5"}).json()["id"])
@@ -205,7 +205,7 @@ def test_concurrent_requests_queue_for_the_one_model():
 def test_a_failing_summary_reports_one_line_not_a_traceback(caplog):
     part = PrefixSummarizer()
     part.summarize = lambda texts, length: 1 / 0
-    with TestClient(create_app(Summarizer(part))) as client:
+    with TestClient(create_app(Summarizer(part).reducer)) as client:
         job_id = client.post("/api/jobs", data={"text": "One. Two. Three. " * 200}).json()["id"]
         job = wait_done(client, job_id, 30)
     assert job["status"] == "error"
