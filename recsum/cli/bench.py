@@ -81,7 +81,7 @@ def _command(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from recsum.experiments.bench.run import BenchConfig, run_bench
+    from recsum.experiments.bench.suite import BenchConfig, run_bench
 
     for path in [args.stories, *args.corpus]:
         if not Path(path).is_file():

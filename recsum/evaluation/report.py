@@ -19,7 +19,6 @@ from recsum.evaluation.readability import Readability, readability
 from recsum.evaluation.rouge import (
     ROUGE_TYPES,
     Evaluation,
-    Interval,
     align_predictions,
     evaluate_summaries,
 )
@@ -81,10 +80,6 @@ def score_predictions(predictions: str | Path | Mapping[str, dict], records: Seq
     )
 
 
-def _cell(interval: Interval) -> str:
-    if interval.low is None:
-        return f"{100 * interval.mean:.2f}"
-    return f"{100 * interval.mean:.2f} [{100 * interval.low:.2f}, {100 * interval.high:.2f}]"
 
 
 def budget_words(results: Sequence[SystemScores]) -> int | None:
@@ -117,7 +112,7 @@ def markdown_table(results: Sequence[SystemScores]) -> str:
         seconds = ("n/a" if result.seconds_per_document is None
                    else f"{result.seconds_per_document:.2f}")
         lines.append(f"| {result.label} | {len(result.evaluation.ids)} | "
-                     + " | ".join(_cell(scores[t].f1) for t in ROUGE_TYPES)
+                     + " | ".join(str(scores[t].f1) for t in ROUGE_TYPES)
                      + f" | {result.mean_words:.1f} | {seconds} |")
     lines += ["", "Readability: summary sentences (recsum's splitter) that repeat one before them "
               "in the same summary, carry a transcript marker, have three words or fewer (a "
@@ -138,7 +133,7 @@ def markdown_table(results: Sequence[SystemScores]) -> str:
         lines += ["", f"{field.capitalize()} × 100:", "",
                   "| System | " + " | ".join(LABELS[t] for t in ROUGE_TYPES) + " |",
                   "|---" * (len(ROUGE_TYPES) + 1) + "|"]
-        lines += [f"| {r.label} | " + " | ".join(_cell(getattr(r.evaluation.scores[t], field))
+        lines += [f"| {r.label} | " + " | ".join(str(getattr(r.evaluation.scores[t], field))
                                                   for t in ROUGE_TYPES) + " |" for r in results]
     return "\n".join(lines) + "\n"
 

@@ -29,6 +29,12 @@ class Interval:
     low: float | None
     high: float | None
 
+    def __str__(self) -> str:
+        """As the reports print it: F1 × 100 and its interval, ``46.48 [45.08, 47.69]``."""
+        if self.low is None:
+            return f"{100 * self.mean:.2f}"
+        return f"{100 * self.mean:.2f} [{100 * self.low:.2f}, {100 * self.high:.2f}]"
+
 
 @dataclass(frozen=True)
 class RougeScore:

@@ -7,14 +7,13 @@ from pathlib import Path
 import numpy as np
 
 from recsum import quirks
+from recsum.evaluation.rouge import Interval
 
 ROUGE_SHOWN = ("rouge1", "rouge2", "rougeLsum")
 
 
 def _interval(score: dict) -> str:
-    if score.get("low") is None:
-        return f"{score['mean']:.3f}"
-    return f"{score['mean']:.3f} [{score['low']:.3f}, {score['high']:.3f}]"
+    return str(Interval(**score))
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:

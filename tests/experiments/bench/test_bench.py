@@ -10,7 +10,7 @@ import pytest
 from recsum import Summarizer
 from recsum.cli.main import main
 from recsum.experiments.bench.corpus import concatenate
-from recsum.experiments.bench.run import fit_exponent
+from recsum.experiments.bench.suite import fit_exponent
 from recsum.experiments.bench.worker import run_isolated
 from recsum.length import count_words
 
