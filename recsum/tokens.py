@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+import numpy as np
 from tokenizers import Tokenizer
 
 # Texts encoded at once when counting.
@@ -85,3 +86,15 @@ def count_tokens_in_pieces(tokenizer, text: str) -> int:
         content += len(backend.encode(text[begin:end], add_special_tokens=False).ids)
         begin = end
     return content + tokenizer.num_special_tokens_to_add()
+
+
+def token_owners(token_starts: np.ndarray, span_starts: np.ndarray,
+                 span_ends: np.ndarray | None = None) -> np.ndarray:
+    """For each token (by the character where it starts), the index of the span it starts in:
+    spans sorted by start; -1 before the first span and, with ``span_ends``, past its span's
+    end. How the encoder and the trained baselines know which sentence a token belongs to."""
+    owner = np.searchsorted(span_starts, token_starts, side="right") - 1
+    if span_ends is None:
+        return owner
+    inside = (owner >= 0) & (token_starts < span_ends[np.clip(owner, 0, None)])
+    return np.where(inside, owner, -1)

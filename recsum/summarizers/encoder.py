@@ -22,7 +22,7 @@ from tokenizers import Tokenizer
 
 from recsum.chunk import SEPARATOR
 from recsum.quirks import return_freed_memory
-from recsum.tokens import COUNT_SLICE, private_copy
+from recsum.tokens import COUNT_SLICE, private_copy, token_owners
 
 # Tokens per encoder batch, padding included, where a batch pays (torch, above all on a GPU).
 BATCH_TOKENS = 2048
@@ -133,8 +133,7 @@ def _sentence_of_token(sentences: Sequence[str], offsets: Sequence[tuple[int, in
                        special: Sequence[int]) -> np.ndarray:
     """For each token of a chunk, the index of its sentence; -1 for special tokens."""
     starts = np.cumsum([0] + [len(s) + len(SEPARATOR) for s in sentences[:-1]])
-    token_starts = np.array([start for start, _ in offsets], dtype=np.int64)
-    owner = np.searchsorted(starts, token_starts, side="right") - 1
+    owner = token_owners(np.array([start for start, _ in offsets], dtype=np.int64), starts)
     return np.where(np.asarray(special, dtype=bool), -1, owner)
 
 
