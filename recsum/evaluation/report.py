@@ -190,6 +190,63 @@ def plot_length(path: Path, results: Sequence[SystemScores]) -> Path:
     return path
 
 
+# Documents are grouped into this many buckets of (nearly) equal size by their length.
+LENGTH_BUCKETS = 3
+
+
+def length_buckets(input_words: Sequence[int], buckets: int = LENGTH_BUCKETS
+                   ) -> list[np.ndarray]:
+    """Document indices grouped by length, shortest first: equal-count groups (documents of one
+    length stay together, so groups may differ by the repeats of a document asked several
+    questions)."""
+    words = np.asarray(input_words)
+    distinct = np.unique(words)
+    groups = [group for group in np.array_split(distinct, min(buckets, len(distinct)))
+              if len(group)]
+    return [np.flatnonzero(np.isin(words, group)) for group in groups]
+
+
+def length_table(results: Sequence[SystemScores], buckets: int = LENGTH_BUCKETS) -> str:
+    """ROUGE-1 and ROUGE-2 F1 × 100 of every system on the documents grouped by length: does a
+    system lose more than the others as documents grow?"""
+    words = results[0].input_words
+    groups = length_buckets(words, buckets)
+    header = [f"{min(words[i] for i in g):,}–{max(words[i] for i in g):,} words ({len(g)})"
+              for g in groups]
+    lines = ["| System | " + " | ".join(header) + " |", "|---" * (len(groups) + 1) + "|"]
+    for result in results:
+        cells = []
+        for group in groups:
+            r1, r2 = (100 * float(np.mean(np.asarray(result.evaluation.per_document[t])[group]))
+                      for t in ("rouge1", "rouge2"))
+            cells.append(f"{r1:.2f} / {r2:.2f}")
+        lines.append(f"| {result.label} | " + " | ".join(cells) + " |")
+    return "\n".join([
+        "ROUGE-1 / ROUGE-2 F1 × 100 by document length: the documents split into groups of "
+        "nearly equal size, shortest first (documents in each).", "", *lines, ""])
+
+
+def plot_length_buckets(path: Path, results: Sequence[SystemScores],
+                        buckets: int = LENGTH_BUCKETS) -> Path:
+    """Mean ROUGE-1 per length group, one line per system, against the group's median length."""
+    words = np.asarray(results[0].input_words)
+    groups = length_buckets(words, buckets)
+    figure = quirks.figure(figsize=(7, 4.5))
+    axis = figure.subplots()
+    middles = [float(np.median(words[g])) for g in groups]
+    for result in results:
+        scores = np.asarray(result.evaluation.per_document["rouge1"])
+        axis.plot(middles, [100 * float(scores[g].mean()) for g in groups], marker="o",
+                  label=result.label)
+    axis.set_xscale("log")
+    axis.set_xlabel("document length, median of the group (words)")
+    axis.set_ylabel("ROUGE-1 F1 × 100")
+    axis.legend(fontsize="small")
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    return path
+
+
 def write_report(directory: str | Path, results: Sequence[SystemScores], *, title: str,
                  commands: Sequence[str] = ()) -> Path:
     """report.md with the table and both plots, plus scores.json, in ``directory``."""
@@ -198,11 +255,13 @@ def write_report(directory: str | Path, results: Sequence[SystemScores], *, titl
     write_scores(directory / "scores.json", results)
     plot_scores(directory / "rouge.png", results)
     plot_length(directory / "rouge_vs_length.png", results)
-    body = [f"# {title}", "", markdown_table(results)]
+    plot_length_buckets(directory / "rouge_by_length.png", results)
+    body = [f"# {title}", "", markdown_table(results), length_table(results)]
     if commands:
         body += ["Produced by:", "", "```", *commands, "```", ""]
     body += ["![ROUGE per system](rouge.png)", "",
-             "![ROUGE against document length](rouge_vs_length.png)", ""]
+             "![ROUGE against document length](rouge_vs_length.png)", "",
+             "![ROUGE-1 by document length](rouge_by_length.png)", ""]
     report = directory / "report.md"
     report.write_text("\n".join(body), encoding="utf-8")
     return report
