@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from recsum.baselines.bigbird import BigBirdHead, BigBirdHeadConfig, sentence_states
-from recsum.baselines.lstm import HierarchicalLSTM, LSTMConfig
+from recsum.baselines.lstm import HierarchicalLSTM, LSTMConfig, training_threads
 from recsum.records import Record
 from recsum.segment import Sentence
 from recsum.training.checkpoint import CHECKPOINTS, TrainingLog, finish_checkpoint
@@ -36,7 +36,8 @@ def train_lstm(train_records: Sequence[Record], dev_records: Sequence[Record], o
 
     train = make_examples(train_records, featurize, settings.progress, "train features")
     dev = make_examples(dev_records, featurize, settings.progress, "dev features")
-    log = train_model(model, train, dev, settings, Path(output) / CHECKPOINTS)
+    with training_threads():
+        log = train_model(model, train, dev, settings, Path(output) / CHECKPOINTS)
     model.eval().save_pretrained(output, tokenizer)
     finish_checkpoint(output)
     return log

@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 import torch
 
-from recsum.baselines.lstm import HierarchicalLSTM, LSTMConfig, LSTMSystem, sentence_runs
+from recsum.baselines.heads import SentenceScorer
+from recsum.baselines.lstm import (
+    HierarchicalLSTM,
+    LSTMConfig,
+    LSTMSystem,
+    sentence_runs,
+    training_threads,
+)
 from recsum.cli.main import main
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words
@@ -76,6 +83,41 @@ def test_long_sentences_are_cut_to_max_sentence_tokens(tokenizer):
     assert len(feature) == SMALL.max_sentence_tokens
 
 
+def test_the_scorer_computes_summarunners_terms_with_its_bilinear_layers():
+    """The scorer multiplies the bilinear weights out itself (nn.Bilinear's own path was 40% of
+    a training step); logits and gradients are those of the layers called as modules."""
+    torch.manual_seed(0)
+    scorer = SentenceScorer(12, positions=5, segments=3)
+    for table in (scorer.absolute, scorer.relative):
+        torch.nn.init.normal_(table.weight)
+    h = torch.randn(9, 12, requires_grad=True)
+    document = torch.tanh(scorer.document(h.mean(0))).expand_as(h)
+    position = torch.arange(9)
+    own = (scorer.content(h) + scorer.salience(h, document)).squeeze(-1) \
+        + scorer.absolute(position.clamp(max=4)).squeeze(-1) \
+        + scorer.relative(position * 3 // 9).squeeze(-1)
+    weighted = h * torch.sigmoid(own).unsqueeze(-1)
+    summary = torch.tanh(torch.cumsum(weighted, 0) - weighted)
+    expected = own - scorer.novelty(h, summary).squeeze(-1)
+    logits = scorer(h)
+    torch.testing.assert_close(logits, expected)
+    wrt = [h, scorer.salience.weight, scorer.novelty.weight]
+    for got, want in zip(torch.autograd.grad(logits.square().sum(), wrt),
+                         torch.autograd.grad(expected.square().sum(), wrt), strict=True):
+        torch.testing.assert_close(got, want)
+
+
+def test_training_threads_are_set_for_the_block_and_restored():
+    before = torch.get_num_threads()
+    with training_threads(2):
+        assert torch.get_num_threads() == 2
+        with pytest.raises(RuntimeError), training_threads():
+            assert torch.get_num_threads() == 1
+            raise RuntimeError
+        assert torch.get_num_threads() == 2  # restored after an error too
+    assert torch.get_num_threads() == before
+
+
 def test_word_embeddings_start_from_minilm():
     from safetensors import safe_open
 
@@ -100,18 +142,21 @@ def test_a_sentence_vector_ignores_padding_and_batch_neighbours():
     torch.testing.assert_close(alone[0, 16:], manual[0].mean(0))
 
 
-def test_scores_do_not_depend_on_bucketing(tokenizer, squality_stories, monkeypatch):
-    import recsum.baselines.lstm as lstm
-
+def test_sentence_vectors_do_not_depend_on_bucketing(tokenizer, squality_stories):
+    """Sentences are sorted by length into batches and their vectors put back in document order:
+    batches of 8 (the last one partial), one batch of all, and each sentence alone agree."""
     text = squality_stories[0]["document"][:6000]
     model = new_model().eval()
     features = model.featurize(tokenizer, text, split_sentences(text))
+    assert len(features) > 3 * 8 and len(features) % 8
+    assert len({len(ids) for ids in features}) > 3  # lengths differ, so sorting moves them
     with torch.no_grad():
-        bucketed = model(features)
-        monkeypatch.setattr(lstm, "BUCKET", 10_000)
-        one_batch = model(features)
-    assert bucketed.shape == (len(features),)
+        bucketed = model.sentence_vectors(features, bucket_size=8)
+        one_batch = model.sentence_vectors(features, bucket_size=10_000)
+        alone = torch.cat([model.sentence_vectors([ids], bucket_size=1) for ids in features])
+    assert bucketed.shape == (len(features), 2 * SMALL.word_hidden)
     torch.testing.assert_close(bucketed, one_batch, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(bucketed, alone, atol=1e-5, rtol=1e-5)
 
 
 def test_streamed_scores_equal_the_whole_document_pass(tokenizer, squality_stories):
