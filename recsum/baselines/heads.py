@@ -19,6 +19,7 @@ from torch import nn
 
 from recsum.errors import RecsumError
 from recsum.segment import Sentence
+from recsum.tokens import token_owners
 from recsum.weights import save_weights
 
 CONFIG_FILE = "config.json"
@@ -41,9 +42,7 @@ def tokenize_by_sentence(tokenizer, text: str, sentences: list[Sentence],
                                        dtype=np.int64)
     starts = np.asarray([s.start for s in sentences], dtype=np.int64)
     ends = np.asarray([s.end for s in sentences], dtype=np.int64)
-    owner = np.searchsorted(starts, token_starts, side="right") - 1
-    inside = (owner >= 0) & (token_starts < ends[np.clip(owner, 0, None)])
-    return ids, np.where(inside, owner, -1)
+    return ids, token_owners(token_starts, starts, ends)
 
 
 @dataclass

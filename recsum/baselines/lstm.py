@@ -35,6 +35,7 @@ from recsum.baselines.heads import (
 from recsum.baselines.scoring import ExtractiveSystem
 from recsum.quirks import return_freed_memory
 from recsum.segment import Sentence
+from recsum.tokens import cuts_cleanly
 
 # Sentences per word-LSTM batch.
 BUCKET = 128
@@ -62,10 +63,6 @@ SCORING_STEPS = 4
 # 46,000 sentences at once, their intermediates took 210 and 190 MB; slices of 4,096 still left
 # 37 and 65 MB more resident than slices of 256 (freed blocks that glibc kept), and were no faster.
 STATE_ROWS = 256
-# A run of sentences tokenized alone may end only before a sentence that follows one of these:
-# WordPiece splits words at whitespace in any case, so each run is tokenized exactly as it is
-# within the whole text; a cut inside a word would turn its "##" pieces into word starts.
-CUT_AFTER = frozenset(" \t\n\r")
 
 
 def sentence_runs(text: str, sentences: Sequence[Sentence],
@@ -73,14 +70,14 @@ def sentence_runs(text: str, sentences: Sequence[Sentence],
     """Consecutive runs of at least ``size`` sentences (the last may be shorter) as
     ``(first, stop, begin, end)``: ``sentences[first:stop]`` lie within ``text[begin:end]``.
 
-    A run is extended until the next sentence follows whitespace (see ``CUT_AFTER``); the runs'
-    stretches cover the whole text.
+    A run is extended until the text may be cut before the next sentence
+    (:func:`~recsum.tokens.cuts_cleanly`); the runs' stretches cover the whole text.
     """
     first = begin = 0
     stop = size
     while stop < len(sentences):
         start = sentences[stop].start
-        if start > 0 and text[start - 1] in CUT_AFTER:
+        if cuts_cleanly(text, start):
             yield first, stop, begin, start
             first, begin, stop = stop, start, stop + size
         else:
