@@ -1,12 +1,17 @@
 """Linear-cost block-sparse attention: the pattern, exactness against dense attention under the
-same mask, padding, determinism (tiny sizes: no model files)."""
+same mask and against transformers' BigBird, padding, determinism (tiny sizes: no model files)."""
 
 from __future__ import annotations
 
+import copy
+import itertools
+
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
+from recsum.baselines.bigbird import SparseBigBirdModel
 from recsum.baselines.sparse_attention import (
     BlockSparsePattern,
     BlockSparseSelfAttention,
@@ -106,3 +111,67 @@ def test_a_pattern_of_other_sizes_is_refused():
         block_sparse_attention(*qkv(1, 2, 40), pattern)  # 5 blocks' worth
     with pytest.raises(ValueError, match="cannot hold"):
         block_sparse_attention(*qkv(1, 3, 32), pattern)
+
+
+@pytest.fixture(scope="module")
+def tiny_models():
+    """transformers' block-sparse BigBird (random weights) and the linear one with its weights."""
+    from transformers import BigBirdConfig, BigBirdModel
+
+    torch.manual_seed(0)
+    config = BigBirdConfig(vocab_size=100, hidden_size=32, num_hidden_layers=2,
+                           num_attention_heads=4, intermediate_size=64,
+                           max_position_embeddings=512, attention_type="block_sparse",
+                           block_size=8, num_random_blocks=2, pad_token_id=0)
+    reference = BigBirdModel(config, add_pooling_layer=False).eval()
+    sparse = SparseBigBirdModel(copy.deepcopy(reference), seed=5).eval()
+    sparse.load_state_dict(reference.state_dict())
+    return reference, sparse
+
+
+def use_random_blocks_of(reference, sparse, length: int) -> None:
+    """Make transformers' layers attend to the random blocks the linear layers draw for a
+    ``length``-token input (in eval mode transformers has none).
+
+    transformers asks ``_bigbird_block_rand_mask`` once per head for 1,024, 3,072 and 4,096
+    tokens, and ``_bigbird_block_rand_mask_with_head`` for all heads at other lengths; both are
+    replaced on the instances only.
+    """
+    for theirs, ours in zip(reference.encoder.layer, sparse.encoder.layer, strict=True):
+        random = ours.attention.self.pattern(length).random.numpy().astype(np.int32)
+        heads = itertools.cycle(random)
+        attention = theirs.attention.self
+        attention._bigbird_block_rand_mask = lambda *_, heads=heads, **__: next(heads)
+        attention._bigbird_block_rand_mask_with_head = lambda *_, random=random, **__: list(random)
+
+
+@pytest.mark.parametrize("length", [128, 123, 200])
+def test_the_encoder_equals_transformers_block_sparse_bigbird_given_its_random_blocks(
+        tiny_models, length):
+    reference, sparse = tiny_models
+    use_random_blocks_of(reference, sparse, length)
+    ids = torch.randint(1, 100, (1, length), generator=torch.Generator().manual_seed(length))
+    with torch.no_grad():
+        expected = reference(input_ids=ids).last_hidden_state
+        actual = sparse(input_ids=ids).last_hidden_state
+    assert reference.attention_type == "block_sparse"  # long enough not to switch to full
+    torch.testing.assert_close(actual, expected, atol=1e-5, rtol=1e-5)
+
+
+def test_the_encoder_on_an_odd_length_is_its_padded_computation(tiny_models):
+    _, sparse = tiny_models
+    ids = torch.randint(1, 100, (1, 77), generator=torch.Generator().manual_seed(0))
+    padded = F.pad(ids, (0, 3))  # 80 tokens: 10 blocks of 8
+    mask = (torch.arange(80) < 77).long()[None]
+    with torch.no_grad():
+        expected = sparse(input_ids=padded, attention_mask=mask).last_hidden_state[:, :77]
+        actual = sparse(input_ids=ids).last_hidden_state
+        again = sparse(input_ids=ids).last_hidden_state
+    torch.testing.assert_close(actual, expected, atol=1e-5, rtol=1e-5)
+    assert torch.equal(actual, again)  # a fixed pattern: the same states every time
+
+
+def test_the_encoder_refuses_inputs_past_its_positions(tiny_models):
+    _, sparse = tiny_models
+    with pytest.raises(ValueError, match="exceed the 512 positions"):
+        sparse(input_ids=torch.ones(1, 513, dtype=torch.long))
