@@ -181,25 +181,38 @@ def _attend_middle_blocks(query_blocks: torch.Tensor, key: torch.Tensor, value: 
                           output: torch.Tensor, dropout_p: float, rows_per_chunk: int) -> None:
     """Query blocks 1 .. -2 of ``output``, each over its (3 + 2 + r) gathered key blocks."""
     batch, heads, blocks, size, dim = query_blocks.shape
-    key_blocks = key.view(batch, heads, blocks, size, dim)
-    value_blocks = value.view(batch, heads, blocks, size, dim)
-    real_blocks = None if real is None else real.view(batch, blocks, size)
-    indices, unique = pattern.middle_blocks()
-    head = torch.arange(heads, device=key.device)[:, None, None]
-    indices, unique = indices.to(key.device), unique.to(key.device)
+    # Blocks are gathered as rows of a contiguous (batch · heads · blocks, size · dim) table into
+    # buffers allocated once: a fresh tensor per chunk costs more in page faults than the copy
+    # (tens of MB each, which glibc maps and unmaps every time), and advanced indexing into the
+    # strided heads view was slower still.
+    key_rows = key.reshape(batch * heads * blocks, size * dim)
+    value_rows = value.reshape(batch * heads * blocks, size * dim)
+    indices, unique = (t.to(key.device) for t in pattern.middle_blocks())
+    slots = indices.shape[-1]
+    buffer_rows = batch * heads * min(rows_per_chunk, blocks - 2) * slots
+    key_buffer = key_rows.new_empty(buffer_rows, size * dim)
+    value_buffer = value_rows.new_empty(buffer_rows, size * dim)
+    sequence = torch.arange(batch * heads, device=key.device).view(batch, heads, 1, 1) * blocks
+    real_rows = None if real is None else real.view(batch * blocks, size)
+    in_batch = torch.arange(batch, device=key.device).view(batch, 1, 1, 1) * blocks
     for start in range(0, blocks - 2, rows_per_chunk):
         stop = min(start + rows_per_chunk, blocks - 2)
         chunk = indices[:, start:stop]  # (heads, rows, slots)
-        rows, slots = chunk.shape[1:]
-        # Advanced indexing gathers (batch, heads, rows, slots, size, dim); SDPA's CPU kernel
-        # wants 4-D inputs, so heads and rows share one dimension.
-        keys = key_blocks[:, head, chunk].reshape(batch, heads * rows, slots * size, dim)
-        values = value_blocks[:, head, chunk].reshape(batch, heads * rows, slots * size, dim)
-        allowed = unique[None, start:stop, :, None].expand(heads, -1, -1, size)
-        if real_blocks is not None:
-            allowed = allowed & real_blocks[:, chunk]
-        allowed = allowed.reshape(-1, heads * rows, 1, slots * size)
+        rows = stop - start
+        where = (sequence + chunk).flatten()
+        # SDPA's CPU kernel wants 4-D inputs, so heads and rows share one dimension.
+        keys = torch.index_select(key_rows, 0, where, out=key_buffer[:len(where)])
+        values = torch.index_select(value_rows, 0, where, out=value_buffer[:len(where)])
+        keys = keys.view(batch, heads * rows, slots * size, dim)
+        values = values.view(batch, heads * rows, slots * size, dim)
         queries = query_blocks[:, :, 1 + start:1 + stop].reshape(batch, heads * rows, size, dim)
+        allowed = None  # no mask is the fastest kernel: rows without padding or repeated blocks
+        if real_rows is not None or not unique[start:stop].all():
+            allowed = unique[None, start:stop, :, None].expand(heads, -1, -1, size)
+            if real_rows is not None:
+                allowed = allowed & real_rows[(in_batch + chunk).flatten()].view(
+                    batch, heads, rows, slots, size)
+            allowed = allowed.reshape(-1, heads * rows, 1, slots * size)
         attended = F.scaled_dot_product_attention(queries, keys, values, attn_mask=allowed,
                                                   dropout_p=dropout_p)
         output[:, :, 1 + start:1 + stop] = attended.view(batch, heads, rows, size, dim)
