@@ -99,8 +99,12 @@ class SparseBigBirdModel(nn.Module):
             hidden = attention.output(attention.self(hidden, attention_mask), hidden)
             # The feed-forward layers are position-wise: a slice of tokens at a time, so that
             # their 4x-wide states never exist for the whole document at once.
-            hidden = torch.cat([layer.output(layer.intermediate(part), part)
-                                for part in hidden.split(FEED_FORWARD_TOKENS, dim=1)], dim=1)
+            fed = torch.empty_like(hidden)
+            for start in range(0, length, FEED_FORWARD_TOKENS):
+                part = hidden[:, start:start + FEED_FORWARD_TOKENS]
+                fed[:, start:start + FEED_FORWARD_TOKENS] = layer.output(layer.intermediate(part),
+                                                                         part)
+            hidden = fed
         return BaseModelOutput(last_hidden_state=hidden)
 
 

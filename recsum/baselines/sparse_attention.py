@@ -253,8 +253,10 @@ class BlockSparseSelfAttention(nn.Module):
         batch, length, _ = hidden_states.shape
 
         def heads(layer: nn.Linear) -> torch.Tensor:
+            # Head-major and contiguous now, so that the token-major projection is freed at
+            # once and the attention gathers blocks from it without a copy of its own.
             return layer(hidden_states).view(batch, length, self.num_heads,
-                                             self.head_size).transpose(1, 2)
+                                             self.head_size).transpose(1, 2).contiguous()
 
         context = block_sparse_attention(
             heads(self.query), heads(self.key), heads(self.value), self.pattern(length),
