@@ -6,7 +6,9 @@ all-MiniLM-L6-v2's sizes, with its self-attention computed by
 :mod:`recsum.baselines.sparse_attention`: BigBird-ITC's pattern (sliding window of 3 blocks of 64
 tokens, the first and last block global, 3 random blocks per row and head from a fixed seed) in
 time and memory linear in the length. transformers' own block-sparse code fills the whole
-n × n probability matrix on every pass (4,096 tokens 1.8 GB, 16,384 tokens 14.9 GB).
+n × n probability matrix on every pass: one forward of the 6 layers peaked at 1.9 GB at 4,096
+tokens and 4.8 GB at 8,192 (14.9 GB at 16,384 reported in issue 22), against 0.76, 0.85, 1.06
+and 1.31 GB here at 4,096, 8,192, 32,768 and 65,536 tokens (2 cores, model loading included).
 
 Every MiniLM weight is copied and its table of 512 position embeddings is tiled to the cap,
 65,536 tokens, as BigBird and Longformer were built from RoBERTa. This is a warm start only:

@@ -105,8 +105,8 @@ def test_linear_attention_equals_transformers_block_sparse_at_4096_tokens():
 
 
 # Peak resident memory of a process that builds the default encoder (65,536 positions) and runs
-# it once on 32,000 tokens; measured 1.04-1.13 GB on 2 cores (0.75 GB of it at loading).
-# transformers' block-sparse attention needed 4.7 GB at 8,192 tokens. The peak is the kernel's
+# it once on 32,000 tokens; measured 1.0 GB on 2 cores (0.75 GB of it at loading).
+# transformers' block-sparse attention needed 4.8 GB at 8,192 tokens. The peak is the kernel's
 # VmHWM: ru_maxrss would count the forked pytest process too (Linux keeps it across exec).
 PEAK_RSS_MB_AT_32000 = 1500
 MEASURE_32000 = """
