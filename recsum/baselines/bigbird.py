@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import torch
@@ -51,6 +51,10 @@ from recsum.baselines.scoring import ExtractiveSystem
 from recsum.baselines.sparse_attention import BlockSparseSelfAttention
 from recsum.length import Length
 from recsum.segment import Sentence
+
+if TYPE_CHECKING:
+    from transformers import BigBirdModel
+    from transformers.modeling_outputs import BaseModelOutput
 
 MAX_TOKENS = 65536  # the cap: positions are tiled this far, longer documents are truncated
 FEED_FORWARD_TOKENS = 4096  # tokens per feed-forward call: its 1,536-wide states are the largest
@@ -69,7 +73,7 @@ class SparseBigBirdModel(nn.Module):
     ones.
     """
 
-    def __init__(self, model, seed: int = 0) -> None:
+    def __init__(self, model: BigBirdModel, seed: int = 0) -> None:
         super().__init__()
         config = model.config
         if config.attention_type != "block_sparse":
@@ -85,7 +89,7 @@ class SparseBigBirdModel(nn.Module):
                 bias=config.use_bias)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
-                token_type_ids: torch.Tensor | None = None):
+                token_type_ids: torch.Tensor | None = None) -> BaseModelOutput:
         """``BaseModelOutput`` with the (batch, n, hidden) ``last_hidden_state``."""
         from transformers.modeling_outputs import BaseModelOutput
 
@@ -113,7 +117,8 @@ class SparseBigBirdModel(nn.Module):
 def bigbird_from_minilm(path: str | None = None, *, max_tokens: int = MAX_TOKENS,
                         attention_type: str = "block_sparse", block_size: int = 64,
                         num_random_blocks: int = 3, seed: int = 0,
-                        implementation: Literal["linear", "transformers"] = "linear"):
+                        implementation: Literal["linear", "transformers"] = "linear"
+                        ) -> SparseBigBirdModel | BigBirdModel:
     """A BigBird encoder holding MiniLM's weights, its position table tiled to ``max_tokens``.
 
     ``attention_type="block_sparse"`` gives a :class:`SparseBigBirdModel` (random blocks from

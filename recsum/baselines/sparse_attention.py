@@ -44,11 +44,10 @@ import torch.nn.functional as F
 from torch import nn
 
 WINDOW = 3  # blocks in the sliding window: the one before, the block itself, the one after
-GLOBAL = 2  # global blocks: the first and the last
 CHUNK_TOKENS = 4096  # query tokens whose gathered keys and values are held at once
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq would compare tensors
 class BlockSparsePattern:
     """Which key blocks each query block of a ``num_blocks``-block sequence attends to.
 
@@ -124,8 +123,7 @@ def _random_blocks(num_blocks: int, heads: int, r: int,
     high = (rows + 1).clamp(max=num_blocks - 2)
     excluded = high - low + 1
     candidates = middle - excluded  # per row
-    count = int(min(r, int(candidates.min()))) if len(rows) else 0
-    count = max(count, 0)
+    count = max(0, min(r, int(candidates.min()))) if len(rows) else 0
     ranks = torch.zeros(heads, len(rows), count, dtype=torch.long)
     for j in range(count):
         draw = (torch.rand(heads, len(rows), generator=generator) * (candidates - j)).long()
