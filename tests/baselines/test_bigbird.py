@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -126,8 +127,14 @@ print(json.dumps({"shape": list(states.shape), "finite": bool(torch.isfinite(sta
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux's VmHWM")
 def test_a_32000_token_forward_of_the_encoder_stays_in_bounded_memory():
+    import recsum
+
+    # The child imports the recsum under test, wherever it was imported from here.
+    source = str(Path(recsum.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [source, *filter(None, [os.environ.get("PYTHONPATH")])])}
     result = subprocess.run([sys.executable, "-c", MEASURE_32000], capture_output=True,
-                            text=True, check=True, timeout=600)
+                            text=True, check=True, timeout=600, env=env)
     measured = json.loads(result.stdout.strip().splitlines()[-1])
     assert measured["shape"] == [1, 32000, 384] and measured["finite"]
     assert measured["peak_mb"] < PEAK_RSS_MB_AT_32000, measured
