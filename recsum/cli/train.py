@@ -57,7 +57,7 @@ def register(subparsers) -> None:
                         help="part: read the states of this layer of MiniLM, which then "
                              f"computes no layer past it (default: {ENCODER_LAYERS}, of 6)")
     parser.add_argument("--max-tokens", type=positive_int, default=None,
-                        help="bigbird: tokens read per document (default 4096)")
+                        help="bigbird: tokens read per document (default 65536; longer are cut)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     cv = parser.add_argument_group(
         "cross-validation (part)", "With --cross-validate K, nothing is saved: the part scorer is "

@@ -90,7 +90,7 @@ def make_examples(records: Sequence[Record], featurize: Callable[[str, list[Sent
     """Features and labels per record (``labelling``: see :func:`label_records`).
 
     ``featurize(text, sentences)`` returns the features and how many leading sentences they
-    cover (BigBird reads only the first 4,096 tokens); labels are cut to match.
+    cover (BigBird reads at most its cap of tokens); labels are cut to match.
     """
     examples = []
     for record, sentences, labels in tqdm(label_records(records, progress, **labelling),

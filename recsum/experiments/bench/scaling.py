@@ -175,8 +175,8 @@ SCALING_SYSTEMS: dict[str, tuple[str, Callable[[Setting], Runner]]] = {
     "recsum-seq2seq": ("recsum, Seq2Seq part summarizer: BART-base shape, random weights, "
                        "greedy, fixed generated tokens per chunk", recsum_seq2seq),
     "lstm": ("hierarchical BiLSTM baseline (recsum.baselines.lstm), random weights", lstm),
-    "bigbird": ("BigBird encoder, MiniLM shape, block-sparse attention, positions extended to "
-                "the document (the shipped baseline truncates at 4,096)", bigbird),
+    "bigbird": ("BigBird encoder, MiniLM's weights, block-sparse attention at linear cost, "
+                "positions extended to the document (the baseline's cap is 65,536)", bigbird),
     "full-attention": ("BERT encoder, MiniLM shape, full attention (SDPA), positions extended "
                        "to the document, random weights", full_attention),
 }
