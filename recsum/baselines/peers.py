@@ -5,7 +5,7 @@ reads (split and cleaned; sumy's tokenizer needs nltk's punkt data, which is abs
 its ranking is cut to the word budget the way recsum's baselines are (``kind = "sumy"``,
 ``method = "lexrank"`` or ``"textrank"``). bert-extractive-summarizer (``kind =
 "bert-extractive"``) is given the embedded MiniLM model; it picks a number of sentences,
-so it is asked for as many as fill the budget on average and its output is cut to the budget.
+so it is asked for as many as fill the budget on average, and those that fit are kept whole.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ class SumySystem:
 
 
 class BertExtractiveSystem:
-    """bert-extractive-summarizer over the embedded MiniLM, its output cut to the budget."""
+    """bert-extractive-summarizer over the embedded MiniLM; the sentences it picks that fit."""
 
     name = "bert-extractive"
 
@@ -115,8 +115,15 @@ class BertExtractiveSystem:
         return [self._summarize(document, word_budget(length)) for document in documents]
 
     def _summarize(self, text: str, max_words: int) -> str:
-        # It picks a number of sentences: as many as fill the budget on average, then cut.
+        # It picks a number of sentences: as many as fill the budget on average; those that
+        # fit are kept whole, one per line, as every other system's (the first cut if none).
         sentences = self._summarizer.sentence_handler(text)
         mean_words = sum(count_words(s) for s in sentences) / max(len(sentences), 1)
         wanted = max(1, math.ceil(max_words / max(mean_words, 1)))
-        return truncate_words(self._summarizer(text, num_sentences=wanted), max_words)
+        chosen = self._summarizer(text, num_sentences=wanted, return_as_list=True)
+        kept, remaining = [], max_words
+        for sentence in chosen:
+            if count_words(sentence) <= remaining:
+                kept.append(sentence)
+                remaining -= count_words(sentence)
+        return "\n".join(kept) if kept else truncate_words(chosen[0] if chosen else "", max_words)

@@ -67,8 +67,8 @@ SYSTEMS: Mapping[str, Entry] = {
     "sumy": Entry("recsum.baselines.peers:SumySystem",
                   "sumy's LexRank (or TextRank with method = \"textrank\"), same sentences"),
     "bert-extractive": Entry("recsum.baselines.peers:BertExtractiveSystem",
-                             "bert-extractive-summarizer over the embedded MiniLM, cut to the "
-                             "budget"),
+                             "bert-extractive-summarizer over the embedded MiniLM, the "
+                             "sentences it picks that fit"),
     "oracle": Entry("recsum.baselines.oracle:OracleSystem",
                     "greedy ROUGE selection against the references: the upper bound",
                     reads_references=True),
