@@ -57,6 +57,7 @@ def test_batching_gives_the_same_outputs_as_one_at_a_time(tiny):
     assert batched == one_by_one
 
 
+@pytest.mark.slow  # 18-20 s: a random BART generates for every chunk of several levels
 def test_recursive_reduction_with_seq2seq_keeps_budgets_depth_and_spans(tiny):
     summarizer = Summarizer(tiny)
     result = summarizer.summarize(LONG, max_words=20)
