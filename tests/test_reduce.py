@@ -204,3 +204,16 @@ def test_a_query_that_cannot_be_used_is_one_clear_line(summarizer, query, messag
     with pytest.raises(RecsumError, match=message) as error:
         RecursiveReducer(summarizer).reduce(document(50), Length(10), query=query)
     assert "\n" not in str(error.value)
+
+
+def test_the_extractive_reader_sees_the_units_as_sentences_made_when_asked_for():
+    from recsum.reduce.extractive import UnitSentences
+    from recsum.reduce.levels import Unit
+    from recsum.segment import Sentence
+
+    units = [Unit(f"Sentence {i}.", 12 * i, 12 * i + 11, 4, rating=float(i)) for i in range(5)]
+    sentences = UnitSentences(units)
+    expected = [Sentence(u.text, u.start, u.end) for u in units]
+    assert len(sentences) == 5 and list(sentences) == expected
+    assert sentences[3] == expected[3] and sentences[-1] == expected[-1]
+    assert sentences[1:3] == expected[1:3]

@@ -8,12 +8,15 @@ batched up to a token budget, so that little of a batch is padding. The model is
 from numpy token ids and mask to numpy hidden states: ONNX Runtime's
 (:class:`~recsum.summarizers.onnx_bert.OnnxBertEncoder`) or torch's
 (:class:`~recsum.summarizers.bert.TorchEncoder`), as :mod:`recsum.summarizers.runtime` chose.
+:meth:`ChunkEncoder.encode_each` hands each chunk's vectors over as its batch is done, and a
+model that keeps working memory between runs (ONNX Runtime's arena) gives it back every so many
+batches and after a long read.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -30,6 +33,9 @@ BATCH_TOKENS = 2048
 # cores (no padding), and a chunk's vectors do not depend on the chunks that would have shared
 # its batch (int8 quantizes a batch's activations with one scale).
 ONE_CHUNK = 0
+# Batches between two releases of the model's working memory (a model that keeps it, as ONNX
+# Runtime's arena does, gives it back every so many batches, and after a read of as many).
+RELEASE_EVERY = 50
 
 
 @dataclass
@@ -59,7 +65,8 @@ class Encoder(Protocol):
 class ChunkEncoder:
     """``encode(chunks)``: one unit-length vector per sentence, each read within its chunk.
 
-    ``model`` is an :class:`Encoder`; ``tokenizer`` is a ``tokenizers.Tokenizer`` that adds the
+    ``model`` is an :class:`Encoder`, and may have a ``release_memory()`` that gives back the
+    working memory its runs keep; ``tokenizer`` is a ``tokenizers.Tokenizer`` that adds the
     model's special tokens; ``path`` says how the model runs (a
     :class:`~recsum.summarizers.runtime.EncoderPlan`'s label, for reports); ``batch_tokens``
     bounds a batch's padded size (:data:`ONE_CHUNK`: every chunk alone).
@@ -75,50 +82,79 @@ class ChunkEncoder:
         self.max_tokens = model.config.max_position_embeddings
         self.layers = model.config.num_hidden_layers  # the layer whose states it gives
         self.stats = EncoderStats()
+        self._release: Callable[[], None] | None = getattr(model, "release_memory", None)
 
     def encode(self, chunks: Sequence[Sequence[str]],
                progress: Callable[[int], None] | None = None) -> list[np.ndarray]:
-        """For each chunk (a list of sentences), a (sentences, hidden) float32 array.
+        """For each chunk (a list of sentences), a (sentences, hidden) float64 array: each
+        sentence's states summed in float32, then averaged and scaled to unit length in float64.
 
         ``progress`` is called with the number of chunks each batch finished.
         """
-        started = time.perf_counter()
-        texts = [SEPARATOR.join(chunk) for chunk in chunks]
+        out: list[np.ndarray] = [np.zeros((0, self.hidden_size), np.float32)] * len(chunks)
+        for index, vectors in self.encode_each(chunks, progress):
+            out[index] = vectors
+        return out
+
+    def encode_each(self, chunks: Sequence[Sequence[str]],
+                    progress: Callable[[int], None] | None = None
+                    ) -> Iterator[tuple[int, np.ndarray]]:
+        """Each chunk's index and its vectors (as :meth:`encode` gives them), as its batch is
+        done: in the order given when every chunk is read alone (:data:`ONE_CHUNK`), else batch
+        by batch, shortest chunks first. A caller that keeps only what it needs of each holds
+        no chunk's vectors past its own use of them.
+
+        ``progress`` is called with the number of chunks each batch finished.
+        """
         # Lengths first (to batch by; one chunk per batch needs none), encodings batch by batch:
         # a long document's chunks encoded at once, with their offsets, held 417 MB at 512k words.
-        lengths = [0] * len(texts)
+        # Each chunk's text is joined when its batch comes, so that no list of every chunk's
+        # text is held either.
+        lengths = [0] * len(chunks)
         if self.batch_tokens:
-            lengths = [len(encoding.ids) for begin in range(0, len(texts), COUNT_SLICE)
+            lengths = [len(encoding.ids) for begin in range(0, len(chunks), COUNT_SLICE)
                        for encoding in self.tokenizer.encode_batch_fast(
-                           texts[begin : begin + COUNT_SLICE])]
-        out = [np.zeros((len(chunk), self.hidden_size), dtype=np.float32) for chunk in chunks]
+                           [SEPARATOR.join(c) for c in chunks[begin : begin + COUNT_SLICE]])]
         order = sorted(range(len(chunks)), key=lengths.__getitem__)
-        begin = 0
+        begin = batches = 0
         while begin < len(order):
+            started = time.perf_counter()
             # Ascending lengths: grow the batch while its padded size stays within budget.
             end = begin + 1
             while (self.batch_tokens and end < len(order)
                    and lengths[order[end]] * (end - begin + 1) <= self.batch_tokens):
                 end += 1
             batch = order[begin:end]
-            encodings = self.tokenizer.encode_batch([texts[index] for index in batch])
+            encodings = self.tokenizer.encode_batch([SEPARATOR.join(chunks[index])
+                                                     for index in batch])
             ids = np.zeros((len(batch), max(len(e.ids) for e in encodings)), dtype=np.int64)
             mask = np.zeros_like(ids)
             for row, encoding in enumerate(encodings):
                 ids[row, :len(encoding.ids)] = encoding.ids
                 mask[row, :len(encoding.ids)] = 1
             hidden = self.model(ids, mask)
+            pooled = []
             for row, (index, encoding) in enumerate(zip(batch, encodings, strict=True)):
                 owner = _sentence_of_token(chunks[index], encoding.offsets,
                                            encoding.special_tokens_mask)
-                out[index] = _pool(hidden[row], owner, len(chunks[index]))
+                pooled.append((index, _pool(hidden[row], owner, len(chunks[index]))))
             self._count(ids, mask)
+            del hidden, encodings, ids, mask
+            batches += 1
+            if self._release is not None and batches % RELEASE_EVERY == 0:
+                self._release()
             return_freed_memory()  # after every batch: the peak stays flat as documents grow
+            # The encoder's time, not the caller's between two batches.
+            self.stats.seconds += time.perf_counter() - started
             if progress is not None:
                 progress(len(batch))
+            yield from pooled
             begin = end
-        self.stats.seconds += time.perf_counter() - started
-        return out
+        if self._release is not None and batches >= RELEASE_EVERY:
+            # A long read: what the model kept would add to the peak while the caller rates
+            # all it read. After a short one it is little, and giving it back would cost the
+            # next read's first batch its regrowth (2% of a 2k-word document's time).
+            self._release()
 
     def _count(self, ids: np.ndarray, mask: np.ndarray) -> None:
         lengths = mask.sum(1)

@@ -9,6 +9,10 @@ to keep the sentence. The rating is discounted by the log of the sentence's leng
 sentence must be worth the room of two short ones. As a :class:`SentenceRater`, it lets the
 recursive reducer carry ratings up the levels; as a plain part summarizer, it keeps the
 best-rated sentences of each text within the length.
+
+A document's chunks go into its sentences' sums as they are read, and the rest of its reading
+is made a slice at a time, so that what a long document holds beyond its sentences is little
+more than their vectors (384 float32 each, 70 MB at 512k words).
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ from recsum.summarizers.features import (
 )
 from recsum.summarizers.scorer import PartScorer
 from recsum.tokens import HFTokenCounter
+
+# Sentence vectors normalized at once (rows): bounds the temporaries of a long document's norms.
+NORMALIZED_AT_ONCE = 512
 
 
 def default_model_path() -> str:
@@ -126,7 +133,10 @@ class ExtractiveSummarizer:
              progress: Callable[[int], None] | None = None) -> list[Rated]:
         """Per document, each unit's keep-logit less the discounts for length and context."""
         rated = []
-        for document, reading in zip(documents, self.read(documents, progress), strict=True):
+        readings = self.read(documents, progress)
+        readings.reverse()  # taken in document order, so that each one's vectors go once rated
+        for document in documents:
+            reading = readings.pop()
             scorer = self.query_scorer if document.query is not None else self.scorer
             logits = scorer.rate(reading.vectors, reading.features)
             ratings = self.discounted(logits, [unit.text for unit in document.units], scorer)
@@ -151,19 +161,34 @@ class ExtractiveSummarizer:
             raise RecsumError(f"part summarizer {self.name!r} has no query scorer, so it cannot "
                               "summarize for a query; train one with `recsum train part --tasks "
                               "query` and pass it as query_scorer")
-        reads = [[tuple(doc.units[i].text for i in range(chunk.first, chunk.last + 1))
-                  for chunk in doc.chunks] for doc in documents]
-        distinct = list(dict.fromkeys(chunk for doc in reads for chunk in doc))
-        vectors = dict(zip(distinct, self.encoder.encode(distinct, progress), strict=True))
+        # The distinct chunks, and where each is read: (document, chunk) pairs.
+        numbers: dict[tuple[str, ...], int] = {}
+        readers: list[list[tuple[int, int]]] = []
+        for index, document in enumerate(documents):
+            for position, chunk in enumerate(document.chunks):
+                texts = tuple(unit.text for unit in document.units[chunk.first : chunk.last + 1])
+                number = numbers.setdefault(texts, len(numbers))
+                if number == len(readers):
+                    readers.append([])
+                readers[number].append((index, position))
+        distinct = list(numbers)
+        del numbers
+        sums = _ChunkSums(documents, self.encoder.hidden_size)
+        # In document order. Longest first held 11 MB less at 512k words (ONNX Runtime's arena
+        # grows less between two releases when their chunks are alike in length), but up to
+        # 18 MB more on shorter documents whose chunks differ widely in length.
+        for number, vectors in self.encoder.encode_each(distinct, progress):
+            for index, position in readers[number]:
+                sums.add(index, position, vectors)
         if progress is not None:  # chunks shared by several documents count for each
-            progress(sum(len(doc) for doc in reads) - len(distinct))
+            progress(sum(map(len, readers)) - len(distinct))
         queries = list(dict.fromkeys((doc.query,) for doc in documents if doc.query is not None))
-        vectors |= dict(zip(queries, self.encoder.encode(queries), strict=True))
+        query_vectors = dict(zip(queries, self.encoder.encode(queries), strict=True))
         readings = []
-        for document, chunks in zip(documents, reads, strict=True):
-            reading = self._reading(document, [vectors[chunk] for chunk in chunks])
+        for document, vectors in zip(documents, sums.sums, strict=True):
+            reading = self._reading(document, vectors)
             if document.query is not None:
-                reading = self.add_query(document, reading, vectors[(document.query,)][0])
+                reading = self.add_query(document, reading, query_vectors[(document.query,)][0])
             readings.append(reading)
         return readings
 
@@ -181,18 +206,19 @@ class ExtractiveSummarizer:
         return Reading(reading.vectors, np.concatenate([reading.features, extra], axis=1),
                        reading.vectors @ query_vector)
 
-    def _reading(self, document: ChunkedDocument, read: list[np.ndarray]) -> Reading:
-        sums = np.zeros((len(document.units), self.encoder.hidden_size), dtype=np.float32)
-        # A unit read twice (overlap) gets the mean of its two readings.
-        for chunk, vectors in zip(document.chunks, read, strict=True):
-            sums[chunk.first : chunk.last + 1] += vectors
-        # In place: a second (sentences, hidden) array raised the peak at 512k words from 763
-        # to 794 MB.
-        vectors = np.divide(sums, np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12),
-                            out=sums)
+    def _reading(self, document: ChunkedDocument, sums: np.ndarray) -> Reading:
+        """The reading of ``document`` from ``sums``, each unit's readings summed (a unit read
+        twice, in overlap, gets the mean of its two); ``sums`` become the unit vectors."""
+        # In place and in slices: a second (sentences, hidden) array, or the squares that
+        # np.linalg.norm makes of the whole, raised the peak at 512k words by 31 and 70 MB.
+        # Each row's norm is its own, so slices give the same bits as the whole.
+        for begin in range(0, len(sums), NORMALIZED_AT_ONCE):
+            part = sums[begin : begin + NORMALIZED_AT_ONCE]
+            np.divide(part, np.maximum(np.linalg.norm(part, axis=1, keepdims=True), 1e-12),
+                      out=part)
         if not document.units:
-            return Reading(vectors, np.zeros((0, len(FEATURES)), dtype=np.float32))
-        return Reading(vectors, sentence_features(self._sentences(document), vectors))
+            return Reading(sums, np.zeros((0, len(FEATURES)), dtype=np.float32))
+        return Reading(sums, sentence_features(self._sentences(document), sums))
 
     @staticmethod
     def _sentences(document: ChunkedDocument) -> DocumentSentences:
@@ -222,6 +248,51 @@ class ExtractiveSummarizer:
             keep = select_sentences(texts_of, rated.ratings, sizes, budget)
             summaries.append("\n".join(texts_of[i] for i in keep))
         return summaries
+
+
+class _ChunkSums:
+    """Each document's units' readings summed as its chunks are read, in whatever order they
+    come, to the bits of summing them in the document's chunk order.
+
+    A chunk's vectors go into the sums as soon as it is read, and are let go: holding every
+    chunk's vectors (float64) until the last was read, then summing them into float32, held a
+    document's vectors three times over (at 512k words, 45,903 sentences × 384: 141 MB, then
+    70 MB more).
+    """
+
+    def __init__(self, documents: Sequence[ChunkedDocument], width: int) -> None:
+        self.documents = documents
+        self.sums = [np.zeros((len(doc.units), width), dtype=np.float32) for doc in documents]
+        # A unit read by one chunk gets its reading whatever the order; the readings of one read
+        # by more (overlap) are float64, each sum rounded to float32, so that the order of the
+        # sum changes its bits: such a document adds its chunks in its own order.
+        self.in_order = [_most_readings(doc) > 1 for doc in documents]
+        self.added = [0] * len(documents)  # chunks added so far, of a document in order
+        self.waiting: list[dict[int, np.ndarray]] = [{} for _ in documents]
+
+    def add(self, index: int, position: int, vectors: np.ndarray) -> None:
+        """Chunk ``position`` of document ``index`` was read: these are its units' vectors."""
+        if not self.in_order[index]:
+            self._add(index, position, vectors)
+            return
+        waiting = self.waiting[index]
+        waiting[position] = vectors
+        while self.added[index] in waiting:
+            self._add(index, self.added[index], waiting.pop(self.added[index]))
+            self.added[index] += 1
+
+    def _add(self, index: int, position: int, vectors: np.ndarray) -> None:
+        chunk = self.documents[index].chunks[position]
+        self.sums[index][chunk.first : chunk.last + 1] += vectors
+
+
+def _most_readings(document: ChunkedDocument) -> int:
+    """The most chunks that read any one unit of ``document`` (overlap repeats units)."""
+    starts = np.zeros(len(document.units) + 1, dtype=np.int64)
+    for chunk in document.chunks:
+        starts[chunk.first] += 1
+        starts[chunk.last + 1] -= 1
+    return int(np.cumsum(starts).max(initial=0))
 
 
 def load_encoder(name_or_path: str | None = None, *, device: str = "cpu", dtype: str = "auto",

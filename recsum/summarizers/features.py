@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import chain, pairwise
 
 import numpy as np
 
@@ -76,6 +77,10 @@ def stopwords() -> frozenset[str]:
 def sentence_features(document: DocumentSentences, vectors: np.ndarray) -> np.ndarray:
     """A (sentences, len(FEATURES)) float32 array; ``vectors`` are unit-length rows."""
     count = len(document.texts)
+    out = np.empty((count, len(FEATURES)), dtype=np.float32)
+    # The term statistics first, alone: their per-sentence word lists are the largest
+    # temporaries here, and a long document's vectors are all held while they are made.
+    _put(out, FEATURES, _term_columns(document.texts))
     index = np.arange(count)
     words = np.array([len(text.split()) for text in document.texts], dtype=np.float32)
     centroid = _unit(vectors.mean(0))
@@ -89,7 +94,7 @@ def sentence_features(document: DocumentSentences, vectors: np.ndarray) -> np.nd
         position_in_chunk[rows] = np.arange(len(rows)) / max(len(rows) - 1, 1)
         first_in_chunk[rows[0]] = 1.0
     turn = np.array([bool(TURN.match(text)) for text in document.texts], dtype=np.float32)
-    columns = {
+    _put(out, FEATURES, {
         "position": index / count,
         "char_position": np.asarray(document.starts) / max(document.document_length, 1),
         "log_index": np.log1p(index) / 8,
@@ -105,9 +110,8 @@ def sentence_features(document: DocumentSentences, vectors: np.ndarray) -> np.nd
         "transcript": np.full(count, turn.mean()),
         "quote": np.array([text[:1] in QUOTES for text in document.texts], dtype=np.float32),
         "log_sentences": np.full(count, np.log(count) / 8),
-        **_term_columns(document.texts),
-    }
-    return np.stack([columns[name] for name in FEATURES], axis=1).astype(np.float32)
+    })
+    return out
 
 
 def query_features(document: DocumentSentences, vectors: np.ndarray, query: str,
@@ -132,7 +136,9 @@ def query_features(document: DocumentSentences, vectors: np.ndarray, query: str,
         "query_neighbours": (padded[:-2] + padded[2:]) / 2,
         "query_terms": terms,
     }
-    return np.stack([columns[name] for name in QUERY_FEATURES], axis=1).astype(np.float32)
+    out = np.empty((count, len(QUERY_FEATURES)), dtype=np.float32)
+    _put(out, QUERY_FEATURES, columns)
+    return out
 
 
 def _term_columns(texts: Sequence[str]) -> dict[str, np.ndarray]:
@@ -141,25 +147,38 @@ def _term_columns(texts: Sequence[str]) -> dict[str, np.ndarray]:
     vocabulary: dict[str, int] = {}
     columns = {name: np.zeros(len(texts), dtype=np.float32)
                for name in ("term_mean", "term_max", "content_share", "names", "term_sum")}
-    # Each sentence's content words as vocabulary numbers, not as the words: for the 248k words
-    # of SQuALITY train as one document, 5 MB at the peak instead of 26 (tracemalloc).
-    content = []
+    # Every sentence's content words as vocabulary numbers, not as the words (for the 248k
+    # words of SQuALITY train as one document, 5 MB at the peak instead of 26, by tracemalloc),
+    # all in one array, with the offset where each sentence's words end: an array per sentence
+    # took 8 MB at the peak for 512k words, one array 5 MB.
+    content = array("i")
+    ends = array("q")
     for row, text in enumerate(texts):
         words = _WORD.findall(text)
-        content.append(array("i", [vocabulary.setdefault(w, len(vocabulary)) for w in
-                                   (word.lower() for word in words) if w not in stop]))
-        columns["content_share"][row] = len(content[-1]) / max(len(words), 1)
+        begin = len(content)
+        content.extend(vocabulary.setdefault(w, len(vocabulary)) for w in
+                       (word.lower() for word in words) if w not in stop)
+        ends.append(len(content))
+        columns["content_share"][row] = (len(content) - begin) / max(len(words), 1)
         columns["names"][row] = min(sum(w[0].isupper() for w in words[1:]), 10) / 10
     frequency = [0] * len(vocabulary)  # sentences that hold each word
-    for kept in content:
-        for word in set(kept):
+    for begin, end in pairwise(chain((0,), ends)):
+        for word in set(content[begin:end]):
             frequency[word] += 1
-    for row, kept in enumerate(content):
+    for row, (begin, end) in enumerate(pairwise(chain((0,), ends))):
+        kept = content[begin:end]
         weights = np.log1p([frequency[word] for word in kept]) if kept else np.zeros(1)
         columns["term_mean"][row] = weights.mean() / 5
         columns["term_max"][row] = weights.max() / 5
         columns["term_sum"][row] = weights.sum() / 50
     return columns
+
+
+def _put(out: np.ndarray, names: Sequence[str], columns: dict[str, np.ndarray]) -> None:
+    """Each of ``columns`` into the column of ``out`` that ``names`` gives it, rounded to
+    float32 once: as stacking every column in float64 and casting did, without that copy."""
+    for name, column in columns.items():
+        out[:, names.index(name)] = column
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
