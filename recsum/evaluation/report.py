@@ -40,9 +40,14 @@ class SystemScores:
     input_words: tuple[int, ...]
     budget_words: int | None
     readability: Readability
+    # Where a query's summary had a budget of its own (a pipeline's query_max_words): that budget.
+    query_budget_words: int | None = None
+    # Which documents carry a query (a pooled protocol reports each task apart as well).
+    with_query: tuple[bool, ...] = ()
 
     def to_dict(self) -> dict:
         return {"label": self.label, "system": self.system, "budget_words": self.budget_words,
+                "query_budget_words": self.query_budget_words,
                 "mean_words": self.mean_words,
                 "seconds_per_document": self.seconds_per_document,
                 "input_words": list(self.input_words),
@@ -66,8 +71,10 @@ def score_predictions(predictions: str | Path | Mapping[str, dict], records: Seq
                                     precision_recall=precision_recall)
     seconds = [rows[i]["seconds"] for i in ids if isinstance(rows[i].get("seconds"), int | float)]
     systems = sorted({str(rows[i].get("system", "")) for i in ids} - {""})
-    budgets = {json.dumps((rows[i].get("settings") or {}).get("length")) for i in ids}
-    length = json.loads(budgets.pop()) if len(budgets) == 1 else None
+    with_query = tuple(r.query is not None for r in records)
+    generic_budget = _budget(rows, [r.id for r in records if r.query is None])
+    query_budget = _budget(rows, [r.id for r in records if r.query is not None])
+    pooled = generic_budget is not None and query_budget is not None
     return SystemScores(
         label=label or name,
         system=", ".join(systems) or name,
@@ -75,17 +82,33 @@ def score_predictions(predictions: str | Path | Mapping[str, dict], records: Seq
         mean_words=float(np.mean([count_words(s) for s in ordered])),
         seconds_per_document=float(np.mean(seconds)) if len(seconds) == len(ids) else None,
         input_words=tuple(count_words(r.document) for r in records),
-        budget_words=int(length["value"]) if length and length.get("unit") == "words" else None,
+        budget_words=generic_budget if generic_budget is not None else query_budget,
         readability=readability(ordered),
+        query_budget_words=query_budget if pooled and query_budget != generic_budget else None,
+        with_query=with_query,
     )
+
+
+def _budget(rows: Mapping[str, dict], ids: Sequence[str]) -> int | None:
+    """The word budget the lines of ``ids`` share, or None when they differ, were made in
+    other units, or there are none."""
+    budgets = {json.dumps((rows[i].get("settings") or {}).get("length")) for i in ids}
+    length = json.loads(budgets.pop()) if len(budgets) == 1 else None
+    return int(length["value"]) if length and length.get("unit") == "words" else None
 
 
 
 
 def budget_words(results: Sequence[SystemScores]) -> int | None:
     """The word budget all systems shared, or None when it differs or was not recorded."""
-    budgets = {r.budget_words for r in results}
-    return budgets.pop() if len(budgets) == 1 else None
+    budgets = {(r.budget_words, r.query_budget_words) for r in results}
+    return budgets.pop()[0] if len(budgets) == 1 else None
+
+
+def _budget_text(result: SystemScores) -> str:
+    if result.query_budget_words is None:
+        return str(result.budget_words or "unknown")
+    return f"{result.budget_words} (a query's summary: {result.query_budget_words})"
 
 
 def markdown_table(results: Sequence[SystemScores]) -> str:
@@ -95,10 +118,10 @@ def markdown_table(results: Sequence[SystemScores]) -> str:
           else "(no bootstrap)")
     shared = budget_words(results)
     if shared is not None:
-        budget = f"{shared} words per summary, the same for every system"
+        budget = f"{_budget_text(results[0])} words per summary, the same for every system"
     else:
         budget = "NOT the same for every system (" + ", ".join(
-            f"{r.label}: {r.budget_words or 'unknown'}" for r in results) + "), so ROUGE differs"
+            f"{r.label}: {_budget_text(r)}" for r in results) + "), so ROUGE differs"
     lines = [
         f"Word budget: {budget}. ROUGE F1 × 100, mean over documents {ci}; Porter stemming, "
         "rougeLsum with one sentence per line, best reference per document.",
@@ -210,20 +233,63 @@ def length_table(results: Sequence[SystemScores], buckets: int = LENGTH_BUCKETS)
     """ROUGE-1 and ROUGE-2 F1 × 100 of every system on the documents grouped by length: does a
     system lose more than the others as documents grow?"""
     words = results[0].input_words
-    groups = length_buckets(words, buckets)
-    header = [f"{min(words[i] for i in g):,}–{max(words[i] for i in g):,} words ({len(g)})"
-              for g in groups]
-    lines = ["| System | " + " | ".join(header) + " |", "|---" * (len(groups) + 1) + "|"]
+    groups = {f"{min(words[i] for i in g):,}–{max(words[i] for i in g):,} words ({len(g)})": g
+              for g in length_buckets(words, buckets)}
+    return group_table(results, groups,
+                       "ROUGE-1 / ROUGE-2 F1 × 100 by document length: the documents split "
+                       "into groups of nearly equal size, shortest first (documents in each).")
+
+
+def task_table(results: Sequence[SystemScores]) -> str:
+    """ROUGE-1 and ROUGE-2 F1 × 100 on the generic task and on the query tasks apart, when the
+    documents hold both (a dataset's protocol pools them); empty otherwise."""
+    with_query = np.asarray(results[0].with_query, dtype=bool)
+    if not with_query.any() or with_query.all():
+        return ""
+    groups = {f"generic ({int((~with_query).sum())})": np.flatnonzero(~with_query),
+              f"with a query ({int(with_query.sum())})": np.flatnonzero(with_query)}
+    return group_table(results, groups,
+                       "ROUGE-1 / ROUGE-2 F1 × 100 by task (summaries in each): the pooled "
+                       "scores above are the mean over all of them.")
+
+
+def group_table(results: Sequence[SystemScores], groups: Mapping[str, np.ndarray],
+                caption: str) -> str:
+    """A markdown table of every system's mean ROUGE-1 / ROUGE-2 F1 × 100 over each group of
+    documents (``groups``: column header → document indices), under ``caption``."""
+    lines = ["| System | " + " | ".join(groups) + " |", "|---" * (len(groups) + 1) + "|"]
     for result in results:
         cells = []
-        for group in groups:
+        for group in groups.values():
             r1, r2 = (100 * float(np.mean(np.asarray(result.evaluation.per_document[t])[group]))
                       for t in ("rouge1", "rouge2"))
             cells.append(f"{r1:.2f} / {r2:.2f}")
         lines.append(f"| {result.label} | " + " | ".join(cells) + " |")
-    return "\n".join([
-        "ROUGE-1 / ROUGE-2 F1 × 100 by document length: the documents split into groups of "
-        "nearly equal size, shortest first (documents in each).", "", *lines, ""])
+    return "\n".join([caption, "", *lines, ""])
+
+
+@dataclass(frozen=True)
+class PublishedScores:
+    """A figure another system's paper reports on the same data in the same protocol: read
+    beside the systems run here, never computed here."""
+
+    label: str
+    source: str
+    scores: Mapping[str, float]  # ROUGE type -> F1 × 100, the types the paper gives
+
+
+def published_table(published: Sequence[PublishedScores]) -> str:
+    """The published figures, as their papers report them (a dash where a paper gives none)."""
+    if not published:
+        return ""
+    lines = ["Published figures on the same data and protocol (other systems, not run here; "
+             "F1 × 100 as their papers report them):", "",
+             "| System | " + " | ".join(LABELS[t] for t in ROUGE_TYPES) + " | Source |",
+             "|---" * (len(ROUGE_TYPES) + 2) + "|"]
+    for row in published:
+        cells = [f"{row.scores[t]:.2f}" if t in row.scores else "–" for t in ROUGE_TYPES]
+        lines.append(f"| {row.label} (published) | " + " | ".join(cells) + f" | {row.source} |")
+    return "\n".join(lines) + "\n"
 
 
 def plot_length_buckets(path: Path, results: Sequence[SystemScores],
@@ -248,15 +314,19 @@ def plot_length_buckets(path: Path, results: Sequence[SystemScores],
 
 
 def write_report(directory: str | Path, results: Sequence[SystemScores], *, title: str,
-                 commands: Sequence[str] = ()) -> Path:
-    """report.md with the table and both plots, plus scores.json, in ``directory``."""
+                 commands: Sequence[str] = (),
+                 published: Sequence[PublishedScores] = ()) -> Path:
+    """report.md with the tables (the published figures beside them, if any) and the plots,
+    plus scores.json, in ``directory``."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     write_scores(directory / "scores.json", results)
     plot_scores(directory / "rouge.png", results)
     plot_length(directory / "rouge_vs_length.png", results)
     plot_length_buckets(directory / "rouge_by_length.png", results)
-    body = [f"# {title}", "", markdown_table(results), length_table(results)]
+    tables = [markdown_table(results), published_table(published), task_table(results),
+              length_table(results)]
+    body = [f"# {title}", "", *(table for table in tables if table)]
     if commands:
         body += ["Produced by:", "", "```", *commands, "```", ""]
     body += ["![ROUGE per system](rouge.png)", "",

@@ -1,11 +1,16 @@
 """Pipelines: one declarative file (TOML or YAML) per experiment, run as batch → evaluate → report.
 
 A pipeline names a dataset (``[dataset]``, the options of :class:`~.data.DatasetSpec`),
-the one word budget every system gets (``[length] max_words``), the systems (``[[systems]]``:
+the one word budget every system gets (``[length] max_words``; ``query_max_words`` gives the
+summaries of documents asked a question a budget of their own, as a dataset's protocol that pools
+its generic and query tasks does), the systems (``[[systems]]``:
 ``kind`` from :data:`~.systems.SYSTEMS`, an optional ``label`` naming its predictions file,
 every other key passed to the system), ``[evaluation]`` (bootstrap, seed, precision_recall),
 ``[batch]`` (group_size, and engine: ``local`` or ``ray``), ``[ray]`` (the options of
-:class:`~.ray_engine.RayEngine`) and ``[output] dir`` (default ``outputs/<name>``).
+:class:`~.ray_engine.RayEngine`), ``[output] dir`` (default ``outputs/<name>``), and
+``[[published]]`` figures of other systems on the same data and protocol (``label``,
+``source``, and any of ``rouge1``, ``rouge2``, ``rougeL``, ``rougeLsum``), shown beside the
+systems run, never computed.
 """
 
 from __future__ import annotations
@@ -18,13 +23,22 @@ from typing import Any
 
 from recsum.errors import RecsumError
 from recsum.evaluation.data import DatasetSpec, load_records
-from recsum.evaluation.report import SystemScores, score_predictions, write_report
+from recsum.evaluation.predictions import read_predictions
+from recsum.evaluation.report import (
+    PublishedScores,
+    SystemScores,
+    score_predictions,
+    write_report,
+)
+from recsum.evaluation.rouge import ROUGE_TYPES
 from recsum.experiments.batch import batch_system
 from recsum.experiments.ray_engine import make_engine
 from recsum.experiments.systems import SYSTEMS, check_system
 from recsum.length import Length
+from recsum.records import Record
 
-SECTIONS = {"name", "dataset", "length", "systems", "evaluation", "batch", "ray", "output"}
+SECTIONS = {"name", "dataset", "length", "systems", "evaluation", "batch", "ray", "output",
+            "published"}
 
 
 @dataclass(frozen=True)
@@ -54,9 +68,26 @@ class Pipeline:
     group_size: int = 4
     engine: str = "local"
     ray: Mapping[str, Any] = field(default_factory=dict)
+    query_max_words: int | None = None
+    published: tuple[PublishedScores, ...] = ()
 
-    def predictions_path(self, entry: SystemEntry) -> Path:
-        return self.output_dir / "predictions" / f"{entry.label}.jsonl"
+    def predictions_path(self, entry: SystemEntry, *, query: bool = False) -> Path:
+        """Where ``entry``'s summaries go; with a budget of their own, the summaries for a
+        query go to ``predictions/query/`` (a resumed file holds one budget)."""
+        folder = self.output_dir / "predictions"
+        return (folder / "query" if query else folder) / f"{entry.label}.jsonl"
+
+    def budgets(self, records: Sequence[Record]) -> list[tuple[list[Record], Length, bool]]:
+        """The records run together, their budget, and whether they are the query's own
+        share: all records at ``max_words``, or the generic ones at ``max_words`` and those
+        with a query at ``query_max_words``."""
+        if self.query_max_words is None:
+            return [(list(records), Length(self.max_words, "words"), False)]
+        shares = [([r for r in records if r.query is None], Length(self.max_words, "words"),
+                   False),
+                  ([r for r in records if r.query is not None],
+                   Length(self.query_max_words, "words"), True)]
+        return [share for share in shares if share[0]]
 
 
 @dataclass(frozen=True)
@@ -106,10 +137,13 @@ def _parse(raw: dict[str, Any], path: Path) -> Pipeline:
     if not dataset:
         raise RecsumError(f"{path}: [dataset] with a path is required")
     length = _table(raw, "length", path)
-    max_words = length.get("max_words")
-    if set(length) - {"max_words"} or not isinstance(max_words, int) or max_words < 1:
-        raise RecsumError(f"{path}: [length] needs max_words = a positive whole number (and "
-                          "nothing else): every system gets that budget")
+    _only(length, {"max_words", "query_max_words"}, "length", path)
+    max_words, query_max_words = length.get("max_words"), length.get("query_max_words")
+    for key, value in (("max_words", max_words), ("query_max_words", query_max_words)):
+        if (value is not None or key == "max_words") and (
+                not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise RecsumError(f"{path}: [length] {key} must be a positive whole number (got "
+                              f"{value!r}): every system gets that budget")
     evaluation = _table(raw, "evaluation", path)
     batch = _table(raw, "batch", path)
     output = _table(raw, "output", path)
@@ -133,6 +167,8 @@ def _parse(raw: dict[str, Any], path: Path) -> Pipeline:
         group_size=int(batch.get("group_size", 4)),
         engine=engine,
         ray=ray,
+        query_max_words=query_max_words,
+        published=_published(raw.get("published", []), path),
     )
 
 
@@ -175,6 +211,27 @@ def _systems(entries: Any, path: Path) -> tuple[SystemEntry, ...]:
     return tuple(systems)
 
 
+def _published(entries: Any, path: Path) -> tuple[PublishedScores, ...]:
+    if not isinstance(entries, list):
+        raise RecsumError(f"{path}: published must be a list of tables ([[published]])")
+    rows = []
+    for number, entry in enumerate(entries, 1):
+        entry = dict(entry) if isinstance(entry, dict) else {}
+        label, source = entry.pop("label", None), entry.pop("source", None)
+        unknown = sorted(set(entry) - set(ROUGE_TYPES))
+        if not isinstance(label, str) or not isinstance(source, str) or unknown or not entry:
+            raise RecsumError(
+                f"{path}: [[published]] entry {number} needs a label, a source and scores "
+                f"({', '.join(ROUGE_TYPES)}: F1 × 100)"
+                + (f"; unknown key(s) {', '.join(unknown)}" if unknown else ""))
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100
+                   for v in entry.values()):
+            raise RecsumError(f"{path}: [[published]] entry {number} ({label}): scores must be "
+                              "numbers from 0 to 100 (F1 × 100)")
+        rows.append(PublishedScores(label, source, {k: float(v) for k, v in entry.items()}))
+    return tuple(rows)
+
+
 def run_pipeline(pipeline: Pipeline, *, overwrite: bool = False, progress: bool = True,
                  commands: Sequence[str] = (), **collaborators: Any) -> PipelineResult:
     """Batch every system (resuming finished work) on the pipeline's engine, then evaluate all
@@ -184,22 +241,27 @@ def run_pipeline(pipeline: Pipeline, *, overwrite: bool = False, progress: bool 
         check_system(entry.kind, entry.options, tasks=pipeline.dataset.tasks,
                      ignore_query=entry.ignore_query)
     records = load_records(pipeline.dataset)
-    length = Length(pipeline.max_words, "words")
     engine = make_engine(pipeline.engine, **pipeline.ray)
     for entry in pipeline.systems:
-        batch = batch_system(entry.kind, entry.options, records, length,
-                             pipeline.predictions_path(entry), ignore_query=entry.ignore_query,
-                             engine=engine, overwrite=overwrite, group_size=pipeline.group_size,
-                             progress=progress, **collaborators)
-        if batch.failures:
-            raise RecsumError(f"system {entry.label!r}: {batch.failure_summary()}")
+        for share, length, query in pipeline.budgets(records):
+            batch = batch_system(entry.kind, entry.options, share, length,
+                                 pipeline.predictions_path(entry, query=query),
+                                 ignore_query=entry.ignore_query, engine=engine,
+                                 overwrite=overwrite, group_size=pipeline.group_size,
+                                 progress=progress, **collaborators)
+            if batch.failures:
+                raise RecsumError(f"system {entry.label!r}: {batch.failure_summary()}")
     scores = tuple(
-        score_predictions(pipeline.predictions_path(entry), records, label=entry.label,
-                          bootstrap=pipeline.bootstrap, seed=pipeline.seed,
-                          precision_recall=pipeline.precision_recall)
+        score_predictions(
+            {key: row for _, _, query in pipeline.budgets(records)
+             for key, row in read_predictions(pipeline.predictions_path(entry,
+                                                                        query=query)).items()},
+            records, label=entry.label, bootstrap=pipeline.bootstrap, seed=pipeline.seed,
+            precision_recall=pipeline.precision_recall)
         for entry in pipeline.systems
     )
     report = write_report(pipeline.output_dir, scores,
                           title=f"{pipeline.name}: {len(records)} documents from "
-                                f"{pipeline.dataset.path}", commands=commands)
+                                f"{pipeline.dataset.path}", commands=commands,
+                          published=pipeline.published)
     return PipelineResult(report, scores)

@@ -205,3 +205,89 @@ def test_every_shipped_pipeline_parses(path):
     assert pipeline.systems and pipeline.max_words > 0
     partner = Path("pipelines") / path.name.replace("bigbird-", "compare-")
     assert load_pipeline(partner).max_words == pipeline.max_words  # beside it, the same budget
+
+
+PROTOCOL = """
+name = "protocol"
+[dataset]
+path = "{dataset}"
+adapter = "squality"
+tasks = "all"
+[length]
+max_words = 30
+query_max_words = 12
+[[systems]]
+kind = "lead"
+ignore_query = true
+[[published]]
+label = "A paper's model"
+source = "Someone et al., the same data"
+rouge1 = 41.3
+rougeLsum = 38.5
+[evaluation]
+bootstrap = 20
+[output]
+dir = "{output}"
+"""
+
+
+@pytest.fixture
+def stories(tmp_path):
+    """Two stories in SQuALITY's layout, each with its plot question and two others."""
+    path = tmp_path / "stories.jsonl"
+    rows = [{"metadata": {"passage_id": f"s{s}"},
+             "document": " ".join(f"Story {s} scene {k} moves the plot along." for k in range(40)),
+             "questions": [{"question_number": n, "question_text": f"Question {n}?",
+                            "responses": [{"response_text": f"Story {s} scene {n} moves."}]}
+                           for n in (1, 2, 3)]}
+            for s in range(2)]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def test_a_protocol_pools_both_tasks_each_within_its_budget_beside_published_figures(
+        tmp_path, stories):
+    pipeline = load_pipeline(write_pipeline(tmp_path, stories, PROTOCOL))
+    result = run_pipeline(pipeline, progress=False)
+    out = tmp_path / "out" / "predictions"
+    generic = read_predictions(out / "lead.jsonl")
+    asked = read_predictions(out / "query" / "lead.jsonl")
+    assert sorted(generic) == ["s0", "s1"]
+    assert sorted(asked) == ["s0-q2", "s0-q3", "s1-q2", "s1-q3"]
+    # Lead keeps whole sentences of 8 words: 3 of them fit 30 words, 1 fits 12.
+    assert {row["words"] for row in generic.values()} == {24}
+    assert {row["words"] for row in asked.values()} == {8}
+    (scores,) = result.scores
+    assert len(scores.evaluation.ids) == 6  # pooled: the mean over all six questions
+    assert (scores.budget_words, scores.query_budget_words) == (30, 12)
+    report = result.report.read_text(encoding="utf-8")
+    assert "30 (a query's summary: 12) words per summary, the same for every system" in report
+    assert "| A paper's model (published) | 41.30 | – | – | 38.50 | Someone et al." in report
+    assert "generic (2)" in report and "with a query (4)" in report
+    # Resumed: each budget's file is found done, nothing is summarized again.
+    before = (out / "query" / "lead.jsonl").read_bytes()
+    assert run_pipeline(pipeline, progress=False).scores == result.scores
+    assert (out / "query" / "lead.jsonl").read_bytes() == before
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("query_max_words = 12", "query_max_words = 0"), r"\[length\] query_max_words must be"),
+    (("query_max_words = 12", "query_max_word = 12"), r"unknown \[length\] key\(s\) query_max_wo"),
+    (("rouge1 = 41.3", "rouge3 = 41.3"), r"unknown key\(s\) rouge3"),
+    (("rouge1 = 41.3", "rouge1 = 413"), "numbers from 0 to 100"),
+    (('source = "Someone et al., the same data"\n', ""), "needs a label, a source and scores"),
+])
+def test_protocol_mistakes_are_one_line_errors(tmp_path, stories, change, message):
+    path = write_pipeline(tmp_path, stories, PROTOCOL.replace(*change))
+    with pytest.raises(RecsumError, match=message) as error:
+        load_pipeline(path)
+    assert "\n" not in str(error.value)
+
+
+def test_the_protocol_pipelines_pool_every_task_with_a_budget_each():
+    qmsum = load_pipeline("pipelines/protocol-qmsum-val.toml")
+    squality = load_pipeline("pipelines/protocol-squality-dev.toml")
+    assert (qmsum.dataset.tasks, qmsum.max_words, qmsum.query_max_words) == ("all", 110, 65)
+    assert (squality.dataset.tasks, squality.max_words, squality.query_max_words) == \
+        ("all", 400, 175)
+    assert [row.label for row in qmsum.published] == ["SegEnc-W", "Socratic SegEnc"]
