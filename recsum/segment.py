@@ -5,7 +5,9 @@ no download possible) the parameters that unsupervised Punkt learnt from a corpu
 ships are used.
 Line structure is honoured first: Markdown headings and list items, transcript turns
 (``speaker: content``) and lines after a sentence-final mark always start a new sentence, while
-hard-wrapped prose lines are joined and left to Punkt.
+hard-wrapped prose lines are joined and left to Punkt. A piece that starts in lowercase goes on
+the sentence before it when that one ends on a quotation (``"Stop!" he shouted.``, which Punkt
+cuts after the ``!``) or without a final mark (a line wrapped over a blank line).
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ _LINE_START = re.compile(r"^\s*(#{1,6}\s|>|[-*+]\s|\d{1,3}[.)]\s|\||" + _SPEAKER
 # A line that ends a sentence ends its unit: one sentence per line stays one sentence per line.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# A sentence that the next one, in lowercase, goes on: a quotation closed ('"Stop!" he
+# shouted') or a line without a final mark (a title wrapped over a blank line).
+_GOES_ON = re.compile(r"[\"'”’]$|[^.!?…\"'”’)\]]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +141,16 @@ def split_sentences(text: str, *, lines: bool = False) -> list[Sentence]:
         block = text[block_start:block_end]
         if not block.strip():
             continue
+        # Across blocks only where the block does not start a unit of its own, and never
+        # across the lines of a text written one sentence per line.
+        across = not lines and not _LINE_START.match(block)
         for start, end in punkt.span_tokenize(block):
-            normalized = " ".join(block[start:end].split())
-            if normalized:
-                sentences.append(Sentence(normalized, block_start + start, block_start + end))
+            start, end = block_start + start, block_start + end
+            if not text[start:end].strip():
+                continue
+            if (sentences and (across or sentences[-1].start >= block_start)
+                    and text[start:end].lstrip()[:1].islower()
+                    and _GOES_ON.search(sentences[-1].text)):
+                start = sentences.pop().start
+            sentences.append(Sentence(" ".join(text[start:end].split()), start, end))
     return sentences

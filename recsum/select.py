@@ -92,18 +92,97 @@ def select_sentences(texts: Sequence[str], ratings: Sequence[float] | np.ndarray
 
 
 def stands_alone(text: str) -> bool:
-    """Not a fragment, and neither a heading nor a lead-in to a list."""
-    return not is_fragment(text) and not _NOT_A_SENTENCE.search(text)
+    """A whole sentence a reader can take alone: not a fragment, not cut off, not begun in the
+    middle, with its quotations balanced, and neither a heading, a table row, a lead-in to a
+    list nor a greeting."""
+    return not (is_fragment(text) or _NOT_A_SENTENCE.search(text) or is_cut_off(text)
+                or starts_mid_sentence(text) or has_unbalanced_quotes(text)
+                or is_heading_or_row(text) or is_greeting(text))
+
+
+# The end of a sentence: a final mark, then closing quotes or brackets.
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
+# Cut at a dash ("So, the same act—.", "There is a body of law that—").
+_CUT_AT_DASH = re.compile(r"[-–—][\s.,;:!?…\"'”’)\]]*$")
+# Words a sentence cannot stop on: it was cut off ("I have to go to", "For example, the").
+NEEDS_MORE = frozenset({
+    "a", "an", "the", "to", "of", "and", "or", "but", "nor", "with", "for", "from", "into",
+    "onto", "at", "by", "if", "than", "because", "whose", "my", "your", "his", "their", "our",
+    "its", "whether", "although", "though", "unless", "upon", "between", "through", "during",
+    "without", "within", "toward", "towards", "against", "among", "via", "per",
+})
+_WORDS = re.compile(r"[\w']+")
+
+
+def is_cut_off(text: str) -> bool:
+    """Stopped at a dash, on a lowercase letter alone ("or did she n?"), or without a final
+    mark on a word that needs what follows ("I have to go to")."""
+    if _CUT_AT_DASH.search(text):
+        return True
+    words = _WORDS.findall(_body(text))
+    if not words:
+        return False
+    last = words[-1]
+    if len(last) == 1 and last.islower() and last.isalpha() and last not in "ai":
+        return True
+    return not _ENDS_SENTENCE.search(text) and last.lower() in NEEDS_MORE
+
+
+def starts_mid_sentence(text: str) -> bool:
+    """Begins where no sentence begins: with a closing bracket, a dash or a comma, or (outside
+    a transcript turn, whose words may start in lowercase) with a lowercase letter."""
+    body = _body(text)
+    return body[:1] in ")]}-–—,;" or (body is text and body[:1].islower())
+
+
+def has_unbalanced_quotes(text: str) -> bool:
+    """An odd number of straight double quotes, or more opening curly ones than closing."""
+    return text.count('"') % 2 == 1 or text.count("\u201c") != text.count("\u201d")
+
+
+def is_heading_or_row(text: str) -> bool:
+    """A heading ("Removal of the packages¶", "END OF TERMS AND CONDITIONS", "Jinx Ship To The
+    Rescue": no final mark, every longer word capitalized) or a table row ("| a | b |")."""
+    body = _body(text)
+    if body.startswith("|") or body.count(" | ") >= 2 or body.endswith("¶"):
+        return True
+    if _ENDS_SENTENCE.search(body) or body is not text:
+        return False
+    long_words = [word for word in _WORDS.findall(body) if len(word) > 3]
+    return len(long_words) >= 2 and all(word[0].isupper() for word in long_words)
+
+
+# Greetings, welcomes and thanks that open or close a meeting ("Can I also welcome Siân
+# Gwenllian to the meeting?", "Good morning, everyone.", "Thank you, Chair."): they say nothing
+# of what the meeting is about.
+_GREETING = re.compile(
+    r"^(?:(?:ok(?:ay)?|right|so|and|well|yes|yeah|hi|hello),?\s+)*(?:(?:can|could|may|let) "
+    r"(?:i|me|we|us) (?:also |just |first )?)?(?:welcome|good (?:morning|afternoon|evening)|"
+    r"hello|hi\b|thank(?:s| you)|goodbye|bye|see you)",
+    re.IGNORECASE)
+GREETING_WORDS = 12
+
+
+def is_greeting(text: str) -> bool:
+    """A short greeting, welcome or thanks (:data:`GREETING_WORDS` words or fewer)."""
+    body = _body(text)
+    return len(body.split()) <= GREETING_WORDS and bool(_GREETING.match(body))
+
+
+def _body(text: str) -> str:
+    """What follows a transcript speaker's name (the text itself when there is none)."""
+    match = TURN.match(text)
+    return text[match.end():] if match else text
 
 
 def is_fragment(text: str) -> bool:
     """:data:`FRAGMENT_WORDS` words or fewer, after a transcript speaker's name."""
-    return len(TURN.sub("", text, count=1).split()) <= FRAGMENT_WORDS
+    return len(_body(text).split()) <= FRAGMENT_WORDS
 
 
 def leans_on_context(text: str) -> bool:
     """A line of dialogue, or a sentence that opens with a connective ("But I seem to recall")."""
-    body = text[TURN.match(text).end():] if TURN.match(text) else text
+    body = _body(text)
     return body[:1] in QUOTES or bool(_CONNECTIVE.match(body))
 
 

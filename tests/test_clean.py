@@ -1,5 +1,7 @@
 """Readable sentence text: transcript markers, hesitations, spacing and quotes."""
 
+import pytest
+
 from recsum.clean import clean_sentences, clean_text
 from recsum.segment import Sentence, split_sentences
 
@@ -28,6 +30,22 @@ def test_a_quotation_cut_by_sentence_splitting_is_balanced():
     assert clean_text('"All local timbers too.') == '"All local timbers too."'
     assert clean_text('Our furniture—"') == '"Our furniture—"'
     assert clean_text("\u201cWell, I think so.") == "\u201cWell, I think so.\u201d"
+    # The quotation opened after a space is closed, not preceded by another quote.
+    assert clean_text('Handing it over, he said, "Get me a report.') == \
+        'Handing it over, he said, "Get me a report."'
+    assert clean_text('Fast." He left.') == '"Fast." He left.'
+
+
+@pytest.mark.parametrize(("said", "meant"), [
+    ("Well this is called the the the kick-off.", "Well this is called the kick-off."),
+    ("And an a nice agenda.", "And a nice agenda."),
+    ("Conceptual, and d detailed design.", "Conceptual, and detailed design."),
+    ("Lot of people on the on the remote team.", "Lot of people on the remote team."),
+    ("I had had enough of that that day.", "I had had enough of that that day."),
+    ("It is in interesting times, as a aside.", "It is in interesting times, as a aside."),
+])
+def test_restarts_without_a_marker_are_said_once_and_doubled_english_is_kept(said, meant):
+    assert clean_text(said) == meant
 
 
 def test_sentences_left_without_words_are_dropped_and_spans_kept():

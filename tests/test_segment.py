@@ -82,3 +82,19 @@ def test_the_shipped_punkt_parameters_are_what_the_shipped_corpus_teaches():
         "the corpus changed: run python -c 'from recsum.segment import "
         "write_punkt_parameters as w; w()'")
     assert "mr" in shipped["abbrev_types"] and ["dr", "hollis"] in shipped["collocations"]
+
+
+def test_a_quotations_sentence_and_a_line_wrapped_over_a_blank_line_stay_whole():
+    text = ('"Stop!" he shouted, struggling to hold her. She ran.\n\n'
+            "He wrote an end to\n\nhis first existence.\n\nSpeaker A: and so on.")
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        '"Stop!" he shouted, struggling to hold her.', "She ran.",
+        "He wrote an end to his first existence.", "Speaker A: and so on."]
+    assert text[sentences[2].start : sentences[2].end] == \
+        "He wrote an end to\n\nhis first existence."
+    # Written one per line, they split back the same; the lines of such a text never join.
+    lines = "\n".join(s.text for s in sentences)
+    assert [s.text for s in split_sentences(lines, lines=True)] == [s.text for s in sentences]
+    assert [s.text for s in split_sentences("One line of\nanother", lines=True)] == \
+        ["One line of", "another"]

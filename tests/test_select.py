@@ -1,4 +1,6 @@
-from recsum.select import select_sentences
+import pytest
+
+from recsum.select import select_sentences, stands_alone
 
 
 def test_the_default_skips_fragments_headings_and_repeats_a_speakers_name_not_counting():
@@ -11,3 +13,31 @@ def test_the_default_skips_fragments_headings_and_repeats_a_speakers_name_not_co
     ]
     ratings = [9.0, 5.0, 8.0, 4.0, 3.0]
     assert select_sentences(texts, ratings, [len(t.split()) for t in texts], 100) == [1, 4]
+
+
+@pytest.mark.parametrize("broken", [
+    "So, the same act—.", "There is a body of law that—",  # cut at a dash
+    "Syme was saying, \"What—?\"", "That was it, or did she n?",  # mid-word
+    "I have to go to", "The value can be the name of a function, a",  # on a word that needs more
+    "]—like common law jurisdictions would be.", "he shouted, struggling to hold her.",
+    'Handing it over, he said, "Get me a report.',  # a quotation left open
+    "Removal of the unversioned packages¶", "END OF TERMS AND CONDITIONS",
+    "Jinx Ship To The Rescue", "| --chunk-tokens | 512 | the chunk budget |",
+    "Can I also welcome Siân Gwenllian to the meeting?", "Chair: Good morning, everyone.",
+    "Thank you very much, Chair.",
+])
+def test_broken_lines_headings_rows_and_greetings_are_never_chosen(broken):
+    assert not stands_alone(broken)
+    texts = [broken, "The committee agreed to fund the new bridge next year."]
+    assert select_sentences(texts, [9.0, 1.0], [len(t.split()) for t in texts], 100) == [1]
+
+
+@pytest.mark.parametrize("whole", [
+    "Grad G: and that seems to be a lot of overlap.",  # a turn may start in lowercase
+    "User Interface: On the remote control",  # transcripts often have no final mark
+    '"Stop!" he shouted, struggling to hold her.',
+    "Thank you very much for the detailed evidence on pensions, which we will weigh in our report.",
+    "The meeting ended at noon with a plan for the new case design.",
+])
+def test_whole_sentences_stand_alone(whole):
+    assert stands_alone(whole)

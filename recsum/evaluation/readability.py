@@ -3,7 +3,9 @@
 Each summary is split into sentences with the project's splitter (as ROUGE-Lsum is), then
 counted: sentences that repeat one earlier in the same summary, sentences that still carry a
 transcript marker (``{disfmarker}``, ``{vocalsound}``...), fragments of three words or fewer (a
-speaker's name not counted), and sentences that lean on what came before them (dialogue, "But").
+speaker's name not counted), sentences cut off (at a dash, mid-word, on "the" or "to"), begun
+mid-sentence (lowercase, a bracket or a dash first), with a quotation left open or closed, and
+sentences that lean on what came before them (dialogue, "But").
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ from dataclasses import dataclass
 
 from recsum.clean import MARKERS
 from recsum.segment import split_sentences
-from recsum.select import is_fragment, leans_on_context
+from recsum.select import (
+    has_unbalanced_quotes,
+    is_cut_off,
+    is_fragment,
+    leans_on_context,
+    starts_mid_sentence,
+)
 
 _MARKER = re.compile(r"\{(?:" + "|".join(MARKERS) + r")\}")
 
@@ -28,13 +36,16 @@ class Readability:
     with_markers: int
     fragments: int  # three words or fewer, a speaker's name not counted
     leaning_on_context: int
+    cut_off: int = 0
+    mid_sentence: int = 0
+    unbalanced_quotes: int = 0
 
     def share(self, count: int) -> float:
         return count / self.sentences if self.sentences else 0.0
 
 
 def readability(summaries: Sequence[str]) -> Readability:
-    sentences = duplicates = with_markers = fragments = leaning = 0
+    sentences = duplicates = with_markers = fragments = leaning = cut = mid = unbalanced = 0
     for summary in summaries:
         seen: set[str] = set()
         for sentence in split_sentences(summary):
@@ -46,4 +57,8 @@ def readability(summaries: Sequence[str]) -> Readability:
             with_markers += bool(_MARKER.search(text))
             fragments += is_fragment(text)
             leaning += leans_on_context(text)
-    return Readability(sentences, duplicates, with_markers, fragments, leaning)
+            cut += is_cut_off(text)
+            mid += starts_mid_sentence(text)
+            unbalanced += has_unbalanced_quotes(text)
+    return Readability(sentences, duplicates, with_markers, fragments, leaning, cut, mid,
+                       unbalanced)

@@ -139,17 +139,20 @@ def markdown_table(results: Sequence[SystemScores]) -> str:
                      + f" | {result.mean_words:.1f} | {seconds} |")
     lines += ["", "Readability: summary sentences (recsum's splitter) that repeat one before them "
               "in the same summary, carry a transcript marker, have three words or fewer (a "
-              "speaker's name not counted), or open with dialogue or a connective (\"But ...\").",
+              "speaker's name not counted), are cut off (at a dash, mid-word, or on a word such "
+              "as \"the\" or \"to\" with no final mark), begin mid-sentence (in lowercase, with "
+              "a bracket or a dash), leave a quotation open or closed, or open with dialogue or "
+              "a connective (\"But ...\").",
               "",
-              "| System | Sentences | Duplicates | With markers | ≤ 3 words | Leaning on context |",
-              "|---|---|---|---|---|---|"]
+              "| System | Sentences | Duplicates | With markers | ≤ 3 words | Cut off | "
+              "Mid-sentence start | Unbalanced quotes | Leaning on context |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for result in results:
         counts = result.readability
-        lines.append(f"| {result.label} | {counts.sentences} | {counts.duplicates} | "
-                     f"{counts.with_markers} | "
-                     f"{counts.fragments} ({counts.share(counts.fragments):.1%}) | "
-                     f"{counts.leaning_on_context} "
-                     f"({counts.share(counts.leaning_on_context):.1%}) |")
+        shown = [counts.duplicates, counts.with_markers, counts.fragments, counts.cut_off,
+                 counts.mid_sentence, counts.unbalanced_quotes, counts.leaning_on_context]
+        lines.append(f"| {result.label} | {counts.sentences} | " + " | ".join(
+            f"{count} ({counts.share(count):.1%})" if count else "0" for count in shown) + " |")
     for field in ("precision", "recall"):
         if getattr(first.scores[ROUGE_TYPES[0]], field) is None:
             continue

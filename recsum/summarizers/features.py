@@ -13,12 +13,11 @@ import re
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from itertools import chain, pairwise
 
 import numpy as np
 
+from recsum.resources import stopwords
 from recsum.segment import TURN
 from recsum.select import QUOTES
 
@@ -65,13 +64,6 @@ class DocumentSentences:
     starts: Sequence[int]
     document_length: int  # characters
     chunk_of: np.ndarray  # chunk index of each sentence, non-decreasing
-
-
-@lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
-    text = resources.files("recsum.resources").joinpath("stopwords.txt").read_text("utf-8")
-    lines = (line for line in text.splitlines() if not line.startswith("#"))
-    return frozenset(word for line in lines for word in line.split())
 
 
 def sentence_features(document: DocumentSentences, vectors: np.ndarray) -> np.ndarray:

@@ -139,3 +139,8 @@ def test_readability_counts_what_a_reader_stumbles_on():
     assert (counts.sentences, counts.duplicates, counts.with_markers, counts.fragments,
             counts.leaning_on_context) == (7, 1, 1, 2, 3)
     assert counts.share(counts.fragments) == 2 / 7
+    assert (counts.cut_off, counts.mid_sentence, counts.unbalanced_quotes) == (0, 0, 0)
+
+    broken = readability(["So, the same act\u2014.\n\n]\u2014like common law jurisdictions "
+                          'would be.\n\nHe said, "Get me a report.'])
+    assert (broken.cut_off, broken.mid_sentence, broken.unbalanced_quotes) == (1, 1, 1)

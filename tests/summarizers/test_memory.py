@@ -12,8 +12,9 @@ import pytest
 
 from recsum.chunk import ChunkedDocument, chunk_sentences, fit_sentences
 from recsum.clean import readable_sentences
+from recsum.resources import stopwords
 from recsum.summarizers.base import part_units
-from recsum.summarizers.features import _WORD, _term_columns, sentence_features, stopwords
+from recsum.summarizers.features import _WORD, _term_columns, sentence_features
 
 
 def synthetic_text(words: int, seed: int = 0) -> str:
