@@ -40,7 +40,7 @@ def register(subparsers) -> None:
                         help="documents summarized together, sharing model batches (default: 4)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace the output file instead of resuming it")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or warnings: errors only")
     add_model_options(parser)
     add_engine_options(parser, default="local")
     parser.set_defaults(handler=run)

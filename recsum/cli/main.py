@@ -15,7 +15,7 @@ import re
 import signal
 import sys
 
-from recsum import quirks
+from recsum import __version__, quirks
 from recsum.errors import RecsumError
 
 COMMANDS = ("summarize", "batch", "evaluate", "run", "train", "bench", "serve")
@@ -26,7 +26,12 @@ _PARAMETER = re.compile(r"\b(chunk_tokens|max_depth|max_words|max_tokens|overlap
 
 class _Parser(argparse.ArgumentParser):
     """argparse, with a usage mistake told in one line (and where the usage is) instead of the
-    whole usage block; subcommands' parsers are of this class too."""
+    whole usage block; subcommands' parsers are of this class too. Abbreviations are off: with
+    them ``--length 100`` was taken for --length-penalty."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, allow_abbrev=False, **kwargs)
+        self.commands: dict[str, argparse.ArgumentParser] = {}  # the subcommands' parsers
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
@@ -37,7 +42,7 @@ def as_flags(message: str) -> str:
     return _PARAMETER.sub(lambda m: "--" + m.group(1).replace("_", "-"), message)
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> _Parser:
     """The command line's parser: with ``command`` (one of :data:`COMMANDS`), only that
     command's subparser, since building all of them is a noticeable share of a short run's
     start; otherwise every command's, for the overview and its errors."""
@@ -45,15 +50,22 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="recsum",
         description="Summarize documents longer than a Transformer's input window.",
     )
+    parser.add_argument("--version", action="version", version=f"recsum {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in [command] if command in COMMANDS else COMMANDS:
         importlib.import_module(f"recsum.cli.{name}").register(subparsers)
+    parser.commands = subparsers.choices
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser(argv[0] if argv else None).parse_args(argv)
+    parser = build_parser(argv[0] if argv else None)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # told by the (sub)command's parser, so that the message points at its --help
+        for name in (args.command, getattr(args, "kind", None)):  # recsum train KIND
+            parser = parser.commands.get(name, parser)
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     quiet = getattr(args, "quiet", False)
     if quiet or not sys.stderr.isatty():
         quirks.quiet_model_loading()

@@ -18,7 +18,7 @@ def register(subparsers) -> None:
     parser.add_argument("pipeline", help="pipeline file, e.g. pipelines/squality-dev.toml")
     parser.add_argument("--overwrite", action="store_true",
                         help="redo every system instead of resuming its predictions")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or warnings: errors only")
     add_engine_options(parser, default="the pipeline's [batch] engine, else local")
     parser.set_defaults(handler=run)
 

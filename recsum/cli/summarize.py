@@ -39,7 +39,7 @@ def register(subparsers) -> None:
         help="print the summary with its tree: levels, chunk spans, timings, and for each "
              "summary sentence its span in the document (and relevance to the query)",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or warnings: errors only")
     add_model_options(parser)
     parser.set_defaults(handler=run)
 
