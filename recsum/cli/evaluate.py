@@ -1,4 +1,4 @@
-"""``recsum evaluate --predictions P.jsonl --references DATASET``: ROUGE with CIs, table + JSON."""
+"""``recsum evaluate DATASET --predictions P.jsonl``: ROUGE with CIs, table + JSON."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def register(subparsers) -> None:
                     "bootstrap confidence interval; prints a markdown table and writes JSON.")
     parser.add_argument("--predictions", nargs="+", required=True, metavar="FILE",
                         help="predictions file(s) written by recsum batch (one system each)")
-    add_dataset_options(parser, flag="--references")
+    add_dataset_options(parser, alias="--references")
     parser.add_argument("--bootstrap", type=non_negative_int, default=1000,
                         help="resamples for the 95%% confidence interval (default: 1000; 0: none)")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
@@ -32,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
     from recsum.evaluation.report import markdown_table, write_report, write_scores
     from recsum.experiments.dataset_api import dataset_records, evaluate_predictions
 
-    records = dataset_records(dataset_spec(args))
+    spec = dataset_spec(args)
+    records = dataset_records(spec)
     results = [evaluate_predictions(path, records, bootstrap=args.bootstrap, seed=args.seed,
                                     precision_recall=args.precision_recall)
                for path in args.predictions]
@@ -41,5 +42,5 @@ def run(args: argparse.Namespace) -> int:
     output = write_scores(args.output or first.with_suffix(".scores.json"), results)
     print(f"\nscores: {output}")
     if args.report:
-        print(f"report: {write_report(args.report, results, title=f'ROUGE on {args.dataset}')}")
+        print(f"report: {write_report(args.report, results, title=f'ROUGE on {spec.path}')}")
     return 0

@@ -19,9 +19,12 @@ from recsum import __version__, quirks
 from recsum.errors import RecsumError
 
 COMMANDS = ("summarize", "batch", "evaluate", "run", "train", "bench", "serve")
-# The library names its parameters; on the command line they are flags.
-_PARAMETER = re.compile(r"\b(chunk_tokens|max_depth|max_words|max_tokens|overlap|scorer|num_beams|"
-                        r"min_new_tokens|no_repeat_ngram_size|length_penalty|batch_size)\b")
+# The library names its parameters (max_words, tasks='query', ignore_query=True); on the
+# command line they are flags (--max-words, --tasks query, --ignore-query). Common words (tasks,
+# model) only where a value is given; model=None is "no --model".
+_NAMES = ("chunk_tokens|max_depth|max_words|max_tokens|overlap|scorer|num_beams|min_new_tokens|"
+          "no_repeat_ngram_size|length_penalty|batch_size|ignore_query")
+_PARAMETER = re.compile(rf"\b(?:({_NAMES}|tasks|model)(?:=(True|None)\b|='([^']*)')|({_NAMES})\b)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,7 +42,14 @@ class _Parser(argparse.ArgumentParser):
 
 def as_flags(message: str) -> str:
     """A library error in the command line's vocabulary: ``max_depth`` becomes --max-depth."""
-    return _PARAMETER.sub(lambda m: "--" + m.group(1).replace("_", "-"), message)
+    def flag(match: re.Match) -> str:
+        name, constant, value, bare = match.groups()
+        option = "--" + (name or bare).replace("_", "-")
+        if constant == "None":
+            return f"no {option}"
+        return option + (f" {value}" if value is not None else "")
+
+    return _PARAMETER.sub(flag, message)
 
 
 def build_parser(command: str | None = None) -> _Parser:
@@ -81,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args) or 0
     except RecsumError as error:
-        print(f"recsum: error: {as_flags(str(error))}", file=sys.stderr)
+        # A pipeline's mistakes are in its TOML keys (max_words), the other commands' in flags.
+        message = str(error) if args.command == "run" else as_flags(str(error))
+        print(f"recsum: error: {message}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("recsum: interrupted", file=sys.stderr)

@@ -164,16 +164,17 @@ def engine_options(args: argparse.Namespace) -> dict[str, Any]:
     return {key: getattr(args, key) for key in RAY_KEYS if getattr(args, key) is not None}
 
 
-def add_dataset_options(parser: argparse.ArgumentParser, flag: str | None = None) -> None:
-    """The dataset spec: a positional path (or ``flag``), adapter, field mapping, split, limit."""
+def add_dataset_options(parser: argparse.ArgumentParser, alias: str | None = None) -> None:
+    """The dataset spec: a positional path (``alias``: also a flag, the documented older
+    spelling), adapter, field mapping, split, limit."""
     from recsum.evaluation.data import ADAPTERS, TASKS
 
     group = parser.add_argument_group("dataset")
     where = "local file (jsonl/json/csv/parquet/txt) or Hugging Face hub dataset id"
-    if flag:
-        group.add_argument(flag, dest="dataset", required=True, metavar="DATASET", help=where)
-    else:
-        group.add_argument("dataset", metavar="DATASET", help=where)
+    group.add_argument("dataset", metavar="DATASET", nargs="?" if alias else None, help=where)
+    if alias:
+        group.add_argument(alias, dest="dataset_alias", metavar="DATASET",
+                           help="the same as DATASET (an older spelling)")
     group.add_argument("--adapter", choices=list(ADAPTERS), default=None,
                        help="nested format to read (default: flat fields)")
     group.add_argument("--tasks", choices=list(TASKS), default=TASKS[0],
@@ -193,8 +194,11 @@ def dataset_spec(args: argparse.Namespace):
     from recsum.evaluation.data import DatasetSpec
 
     fields = args.reference_field
+    alias = getattr(args, "dataset_alias", None)
+    if (args.dataset is None) == (alias is None):
+        raise RecsumError("give the dataset once: as DATASET, or as --references DATASET")
     return DatasetSpec(
-        path=args.dataset, adapter=args.adapter, text_field=args.text_field,
+        path=args.dataset or alias, adapter=args.adapter, text_field=args.text_field,
         reference_field=fields[0] if fields and len(fields) == 1 else fields,
         id_field=args.id_field, split=args.split, config=args.config, limit=args.limit,
         tasks=args.tasks,

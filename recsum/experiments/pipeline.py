@@ -106,10 +106,11 @@ def _parse(raw: dict[str, Any], path: Path) -> Pipeline:
     if not dataset:
         raise RecsumError(f"{path}: [dataset] with a path is required")
     length = _table(raw, "length", path)
+    _only(length, {"max_words"}, "length", path)
     max_words = length.get("max_words")
-    if set(length) - {"max_words"} or not isinstance(max_words, int) or max_words < 1:
-        raise RecsumError(f"{path}: [length] needs max_words = a positive whole number (and "
-                          "nothing else): every system gets that budget")
+    if isinstance(max_words, bool) or not isinstance(max_words, int) or max_words < 1:
+        raise RecsumError(f"{path}: [length] needs max_words = a positive whole number (got "
+                          f"{max_words!r}): every system gets that budget")
     evaluation = _table(raw, "evaluation", path)
     batch = _table(raw, "batch", path)
     output = _table(raw, "output", path)
@@ -175,14 +176,27 @@ def _systems(entries: Any, path: Path) -> tuple[SystemEntry, ...]:
     return tuple(systems)
 
 
+def toml_spelling(message: str) -> str:
+    """A library message in a pipeline file's spelling: ``ignore_query=True`` becomes
+    ``ignore_query = true`` and ``tasks='query'`` becomes ``tasks = "query"``."""
+    def key(match: re.Match) -> str:
+        value = match.group(2)
+        return f"{match.group(1)} = " + ("true" if value == "True" else f'"{value[1:-1]}"')
+
+    return re.sub(r"\b(\w+)=(True\b|'[^']*')", key, message)
+
+
 def run_pipeline(pipeline: Pipeline, *, overwrite: bool = False, progress: bool = True,
                  commands: Sequence[str] = (), **collaborators: Any) -> PipelineResult:
     """Batch every system (resuming finished work) on the pipeline's engine, then evaluate all
     and write the report. ``collaborators`` go to the systems that take them
     (``part_summarizer=``). Documents that failed stop the run before the evaluation."""
     for entry in pipeline.systems:  # before any runs: a missing model fails at once
-        check_system(entry.kind, entry.options, tasks=pipeline.dataset.tasks,
-                     ignore_query=entry.ignore_query)
+        try:
+            check_system(entry.kind, entry.options, tasks=pipeline.dataset.tasks,
+                         ignore_query=entry.ignore_query)
+        except RecsumError as error:
+            raise RecsumError(f"[[systems]] {entry.label!r}: {toml_spelling(str(error))}") from None
     records = load_records(pipeline.dataset)
     length = Length(pipeline.max_words, "words")
     engine = make_engine(pipeline.engine, **pipeline.ray)
