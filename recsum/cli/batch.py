@@ -40,7 +40,8 @@ def register(subparsers) -> None:
                         help="documents summarized together, sharing model batches (default: 4)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace the output file instead of resuming it")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar or warnings: errors only")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar or warnings: errors only")
     add_model_options(parser)
     add_engine_options(parser, default="local")
     parser.set_defaults(handler=run)
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
                                options=system_options(args), max_words=max_words(args),
                                engine=engine, overwrite=args.overwrite,
                                group_size=args.group_size, ignore_query=args.ignore_query,
-                               progress=not args.quiet and sys.stderr.isatty()).batch
+                               progress=not args.quiet).batch
     failed = f", {len(result.failures)} failed" if result.failures else ""
     print(f"{result.path}: {result.written} document(s) summarized, {result.resumed} already "
           f"done{failed}, {result.total} in all ({result.seconds:.1f} s)", file=sys.stderr)

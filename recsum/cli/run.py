@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import sys
 from dataclasses import replace
 
 from recsum.cli.options import add_engine_options, engine_options
@@ -18,7 +17,8 @@ def register(subparsers) -> None:
     parser.add_argument("pipeline", help="pipeline file, e.g. pipelines/squality-dev.toml")
     parser.add_argument("--overwrite", action="store_true",
                         help="redo every system instead of resuming its predictions")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar or warnings: errors only")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar or warnings: errors only")
     add_engine_options(parser, default="the pipeline's [batch] engine, else local")
     parser.set_defaults(handler=run)
 
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     command = shlex.join(["recsum", "run", args.pipeline, *(["--overwrite"] if args.overwrite
                                                             else [])])
     result = run_pipeline(pipeline, overwrite=args.overwrite,
-                          progress=not args.quiet and sys.stderr.isatty(), commands=[command])
+                          progress=not args.quiet, commands=[command])
     print(markdown_table(result.scores), end="")
     print(f"\nreport: {result.report}")
     return 0

@@ -14,7 +14,6 @@ from pathlib import Path
 from recsum.cli.options import positive_int
 from recsum.config import ENCODER_LAYERS, WINDOW_TOKENS
 
-
 # What each kind trains, for its own --help.
 KINDS = {
     "part": "the part scorer of the embedded default: MiniLM reads each chunk, the scorer "
@@ -174,12 +173,11 @@ def _settings(args: argparse.Namespace):
         defaults = TrainingSettings()
     chosen = {"epochs": args.epochs, "patience": args.patience,
               "learning_rate": args.learning_rate}
-    return replace(defaults, seed=args.seed, progress=not args.quiet and sys.stderr.isatty(),
+    return replace(defaults, seed=args.seed, progress=not args.quiet,
                    **{k: v for k, v in chosen.items() if v is not None})
 
 
 def _cross_validate(args: argparse.Namespace) -> int:
-    from recsum.errors import RecsumError
     from recsum.summarizers.scorer import PartScorerConfig
     from recsum.training.cross_validation import cross_validate
     from recsum.training.examples import load_datasets
