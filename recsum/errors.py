@@ -13,6 +13,11 @@ class RecsumError(Exception):
     exit_code = 2
 
 
+def about(source: str, error: Exception) -> str:
+    """An error's message led by the file it concerns, unless the message names it already."""
+    return str(error) if source in str(error) else f"{source}: {error}"
+
+
 def list_ids(ids: Sequence[str], most: int = 5) -> str:
     """A few ids for a message, and how many more there are."""
     shown = ", ".join(repr(i) for i in ids[:most])

@@ -19,7 +19,7 @@ from recsum.cli.options import (
     build_summarizer,
     max_words,
 )
-from recsum.errors import RecsumError
+from recsum.errors import RecsumError, about
 
 
 def register(subparsers) -> None:
@@ -58,9 +58,10 @@ def run(args: argparse.Namespace) -> int:
     names = documents(args.files)
     if len(names) == 1 and args.files == names:
         text = read_text(names[0], args.encoding)
+        summarizer = build_summarizer(args)  # a mistake in the options is told first
         if not args.quiet:  # a long document reads for a while before the first bar appears
             print(start_line(names[0], text, args), file=sys.stderr, flush=True)
-        result = build_summarizer(args).summarize(
+        result = summarizer.summarize(
             text, args.max_words, max_tokens=args.max_tokens, query=args.query,
             progress=not args.quiet)
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if args.json
@@ -70,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def start_line(name: str, text: str, args: argparse.Namespace) -> str:
-    """What is about to happen, before the model loads and the document is read into
-    sentences: in a log, the sign that the run started."""
+    """What is about to happen, before the document is read into sentences: in a log, the
+    sign that the run started."""
     from recsum.length import count_words
 
     budget = f"{args.max_tokens} tokens" if args.max_tokens else f"{max_words(args)} words"
@@ -110,8 +111,7 @@ def _run_many(args: argparse.Namespace, names: list[str]) -> int:
             result = summarizer.summarize(read_text(name, args.encoding), args.max_words,
                                           max_tokens=args.max_tokens, query=args.query)
         except RecsumError as error:
-            message = str(error) if name in str(error) else f"{name}: {error}"
-            bar.write(f"recsum: error: {message}", file=sys.stderr)
+            bar.write(f"recsum: error: {about(name, error)}", file=sys.stderr)
             failed += 1
             continue
         if args.json:
