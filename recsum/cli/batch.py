@@ -12,6 +12,7 @@ from recsum.cli.options import (
     add_model_options,
     dataset_spec,
     engine_options,
+    in_existing_folder,
     max_words,
     model_options,
     parse_options,
@@ -26,7 +27,8 @@ def register(subparsers) -> None:
         description="Summarize a dataset, one JSON line per document as soon as it is done. "
                     "Run the same command again after a crash: finished ids are skipped.")
     add_dataset_options(parser)
-    parser.add_argument("--output", "-o", required=True, help="predictions file (.jsonl)")
+    parser.add_argument("--output", "-o", required=True, type=in_existing_folder,
+                        help="predictions file (.jsonl), in a folder that exists")
     add_length_options(parser, tokens=False,
                        what="summary length in words, the same for every document")
     parser.add_argument("--system", default="recursive",

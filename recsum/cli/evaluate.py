@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from recsum.cli.options import add_dataset_options, dataset_spec, non_negative_int
+from recsum.cli.options import (
+    add_dataset_options,
+    dataset_spec,
+    in_existing_folder,
+    non_negative_int,
+)
 
 
 def register(subparsers) -> None:
@@ -21,9 +26,9 @@ def register(subparsers) -> None:
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
     parser.add_argument("--precision-recall", action="store_true",
                         help="also report precision and recall")
-    parser.add_argument("--output", default=None,
+    parser.add_argument("--output", default=None, type=in_existing_folder,
                         help="scores JSON (default: next to the first predictions, .scores.json)")
-    parser.add_argument("--report", default=None, metavar="DIR",
+    parser.add_argument("--report", default=None, metavar="DIR", type=in_existing_folder,
                         help="also write report.md and PNG plots into DIR")
     parser.set_defaults(handler=run)
 

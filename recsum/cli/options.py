@@ -46,6 +46,18 @@ def non_negative_float(value: str) -> float:
     return number
 
 
+def in_existing_folder(value: str) -> str:
+    """argparse type: a path to write, whose folder exists (recsum creates no folder above what
+    the user named: a typo would otherwise become a new directory tree)."""
+    from pathlib import Path
+
+    folder = Path(value).parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"folder {folder} does not exist; create it first "
+                                         f"(mkdir -p {folder}) or choose another path")
+    return value
+
+
 def _whole_number(value: str) -> int:
     try:
         return int(value)

@@ -11,7 +11,7 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from recsum.cli.options import positive_int
+from recsum.cli.options import in_existing_folder, positive_int
 from recsum.config import ENCODER_LAYERS, WINDOW_TOKENS
 
 # What each kind trains, for its own --help.
@@ -50,8 +50,9 @@ def register(subparsers) -> None:
 
 def _add_common_options(parser: argparse.ArgumentParser, kind: str) -> None:
     part = kind == "part"
-    parser.add_argument("--output", default=None,
-                        help="folder for config.json + model.safetensors")
+    parser.add_argument("--output", default=None, type=in_existing_folder,
+                        help="folder for config.json + model.safetensors (made if missing, "
+                             "inside a folder that exists)")
     parser.add_argument("--train", action="append", required=True, metavar="ADAPTER:PATH",
                         help="training dataset (repeat for several)")
     parser.add_argument("--dev", action="append", default=[], metavar="ADAPTER:PATH",
