@@ -6,10 +6,15 @@ the one word budget every system gets (``[length] max_words``), the systems (``[
 every other key passed to the system), ``[evaluation]`` (bootstrap, seed, precision_recall),
 ``[batch]`` (group_size, and engine: ``local`` or ``ray``), ``[ray]`` (the options of
 :class:`~.ray_engine.RayEngine`) and ``[output] dir`` (default ``outputs/<name>``).
+
+``{data}`` in the dataset's path is the data folder: the one given (``recsum run --data DIR``),
+else ``$RECSUM_DATA``, else ``../shared/data`` (the tests read the same folder), so that a
+clone runs the shipped pipelines wherever its data lies.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +29,8 @@ from recsum.experiments.ray_engine import make_engine
 from recsum.experiments.systems import SYSTEMS, check_system
 from recsum.length import Length
 
+DATA_VARIABLE = "RECSUM_DATA"
+DEFAULT_DATA = "../shared/data"
 SECTIONS = {"name", "dataset", "length", "systems", "evaluation", "batch", "ray", "output"}
 
 
@@ -67,8 +74,9 @@ class PipelineResult:
     scores: tuple[SystemScores, ...]
 
 
-def load_pipeline(path: str | Path) -> Pipeline:
-    """Read and check a pipeline file; every mistake is a one-line error naming the key."""
+def load_pipeline(path: str | Path, data: str | Path | None = None) -> Pipeline:
+    """Read and check a pipeline file; every mistake is a one-line error naming the key.
+    ``data`` is the folder that ``{data}`` in the dataset's path stands for."""
     path = Path(path)
     if not path.is_file():
         raise RecsumError(f"{path}: no such pipeline file")
@@ -91,10 +99,10 @@ def load_pipeline(path: str | Path) -> Pipeline:
             raise RecsumError(f"{path}: invalid TOML ({error})") from None
     if not isinstance(raw, dict):
         raise RecsumError(f"{path}: expected tables such as [dataset] and [[systems]]")
-    return _parse(raw, path)
+    return _parse(raw, path, str(data or os.environ.get(DATA_VARIABLE) or DEFAULT_DATA))
 
 
-def _parse(raw: dict[str, Any], path: Path) -> Pipeline:
+def _parse(raw: dict[str, Any], path: Path, data: str) -> Pipeline:
     unknown = sorted(set(raw) - SECTIONS)
     if unknown:
         raise RecsumError(f"{path}: unknown key(s) {', '.join(unknown)}; "
@@ -105,6 +113,8 @@ def _parse(raw: dict[str, Any], path: Path) -> Pipeline:
     dataset = _table(raw, "dataset", path)
     if not dataset:
         raise RecsumError(f"{path}: [dataset] with a path is required")
+    if isinstance(dataset.get("path"), str):
+        dataset = {**dataset, "path": dataset["path"].replace("{data}", data.rstrip("/"))}
     length = _table(raw, "length", path)
     _only(length, {"max_words"}, "length", path)
     max_words = length.get("max_words")
