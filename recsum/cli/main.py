@@ -25,6 +25,8 @@ COMMANDS = ("summarize", "batch", "evaluate", "run", "train", "bench", "serve")
 _NAMES = ("chunk_tokens|max_depth|max_words|max_tokens|overlap|scorer|num_beams|min_new_tokens|"
           "no_repeat_ngram_size|length_penalty|batch_size|ignore_query")
 _PARAMETER = re.compile(rf"\b(?:({_NAMES}|tasks|model)(?:=(True|None)\b|='([^']*)')|({_NAMES})\b)")
+# Where recsum's warnings go: stderr.
+_WARNINGS = logging.StreamHandler()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -83,10 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     # --quiet keeps only errors.
     logger = logging.getLogger("recsum")
     if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("recsum: %(levelname)s: %(message)s"))
-        logger.addHandler(handler)
+        _WARNINGS.setFormatter(logging.Formatter("recsum: %(levelname)s: %(message)s"))
+        logger.addHandler(_WARNINGS)
         logger.propagate = False
+    _WARNINGS.stream = sys.stderr  # this call's stderr, not the first call's (tests, servers)
     logger.setLevel(logging.ERROR if quiet else logging.WARNING)
     try:
         return args.handler(args) or 0
