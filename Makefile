@@ -11,19 +11,17 @@ export TOKENIZERS_PARALLELISM := false
 
 # torch is pinned to the CPU wheel: an unpinned torch pulls a CUDA build of several GB. The demo
 # needs recsum and its dependencies only; `make test` adds the extras (pytest, the peer
-# baselines, the web page, Ray). editable_mode=compat puts the clone on sys.path, so that a
-# script run beside the clone finds the package rather than the clone's folder.
-EDITABLE := $(BIN)/pip install --quiet --config-settings editable_mode=compat -e
+# baselines, the web page, Ray).
 
 $(BIN)/recsum: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(EDITABLE) .
+	$(BIN)/pip install --quiet -e .
 	touch $@
 
 $(VENV)/.extras: $(BIN)/recsum
-	$(EDITABLE) '.[dev,peers,web,ray]'
+	$(BIN)/pip install --quiet -e '.[dev,peers,web,ray]'
 	touch $@
 
 # The browser test of `recsum serve` drives Debian's Chromium through its chromedriver (never a
