@@ -11,17 +11,19 @@ export TOKENIZERS_PARALLELISM := false
 
 # torch is pinned to the CPU wheel: an unpinned torch pulls a CUDA build of several GB. The demo
 # needs recsum and its dependencies only; `make test` adds the extras (pytest, the peer
-# baselines, the web page, Ray).
+# baselines, the web page, Ray). pip prints errors only (-qq): its warnings about a machine's own
+# settings (an extra index folder that is missing) came one a package, over a hundred lines.
+PIP := $(BIN)/pip install -qq
 
 $(BIN)/recsum: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e .
+	$(PIP) --upgrade pip
+	$(PIP) torch==2.13.0
+	$(PIP) -e .
 	touch $@
 
 $(VENV)/.extras: $(BIN)/recsum
-	$(BIN)/pip install --quiet -e '.[dev,peers,web,ray]'
+	$(PIP) -e '.[dev,peers,web,ray]'
 	touch $@
 
 # The browser test of `recsum serve` drives Debian's Chromium through its chromedriver (never a

@@ -35,7 +35,7 @@ def test_the_demo_installs_no_browser_and_no_extras():
     assert "browser" not in demo and "install" not in demo.split("\n")[0]
     assert make_target("test").split("\n")[0].split() == ["install"]
     assert "browser" in make_target("install").split("\n")[0]
-    assert "pip install --quiet -e .\n" in make_target("$(BIN)/recsum")
+    assert "$(PIP) -e .\n" in make_target("$(BIN)/recsum")
 
 
 def test_a_script_beside_the_clone_imports_the_package(tmp_path):
