@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fakes import PrefixSummarizer
 from test_cli import assert_one_line_error, run_cli
 
 import recsum
@@ -119,10 +120,11 @@ def test_a_model_folder_without_a_model_says_so(tmp_path, capsys):
 
 @pytest.mark.parametrize("value", ["100", 1.5, True, 0])
 def test_a_budget_of_the_wrong_type_names_the_python_argument(value):
+    summarizer = recsum.Summarizer(PrefixSummarizer(64))
     with pytest.raises(RecsumError, match=r"max_words must be a whole number of at least 1"):
-        recsum.summarize(STORY, max_words=value)
+        summarizer.summarize(STORY, max_words=value)
     with pytest.raises(RecsumError, match=r"max_tokens must be a whole number of at least 1"):
-        recsum.Summarizer().summarize(STORY, max_tokens=value)
+        summarizer.summarize(STORY, max_tokens=value)
 
 
 def test_batch_and_summarize_treat_a_bad_file_in_a_folder_alike(folder, tmp_path, capsys):
