@@ -198,7 +198,8 @@ def add_dataset_options(parser: argparse.ArgumentParser, alias: str | None = Non
                                                         "else the row number)")
     group.add_argument("--split", default=None, help="hub split (default: train)")
     group.add_argument("--config", default=None, help="hub dataset configuration")
-    group.add_argument("--limit", type=positive_int, default=None, help="first N rows only")
+    group.add_argument("--limit", type=positive_int, default=None, metavar="N",
+                       help="first N rows only")
 
 
 def dataset_spec(args: argparse.Namespace):

@@ -20,7 +20,7 @@ def register(subparsers) -> None:
     parser.add_argument("--data", metavar="DIR", default=None,
                         help="the data folder, for {data} in the pipeline's dataset path "
                              "(default: $RECSUM_DATA, else ../shared/data)")
-    parser.add_argument("--limit", type=positive_int, default=None,
+    parser.add_argument("--limit", type=positive_int, default=None, metavar="N",
                         help="the dataset's first N rows only (a quick try; the report then "
                              "covers those)")
     parser.add_argument("--overwrite", action="store_true",

@@ -116,6 +116,8 @@ def test_a_model_folder_without_a_model_says_so(tmp_path, capsys):
                           "(no config.json)", "or no --model for the embedded default")
     with pytest.raises(RecsumError, match=r"or model=None for the embedded default"):
         recsum.Summarizer(model=str(tmp_path / "empty-model"))
+    with pytest.raises(RecsumError, match=r"hub is unreachable.*or model=None for the embedded"):
+        recsum.Summarizer(model="no-such-org/no-such-model")  # offline, in Python's words
 
 
 @pytest.mark.parametrize("value", ["100", 1.5, True, 0])
