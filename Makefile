@@ -1,4 +1,5 @@
 # Two commands for a fresh machine: `make demo` (summarize the shipped sample) and `make test`.
+# The demo installs recsum alone; the tests also install the extras and, as root, Chromium.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,12 +9,21 @@ export TOKENIZERS_PARALLELISM := false
 
 .PHONY: install browser demo test test-fast clean
 
-# torch is pinned to the CPU wheel: an unpinned torch pulls a CUDA build of several GB.
+# torch is pinned to the CPU wheel: an unpinned torch pulls a CUDA build of several GB. The demo
+# needs recsum and its dependencies only; `make test` adds the extras (pytest, the peer
+# baselines, the web page, Ray). pip prints errors only (-qq): its warnings about a machine's own
+# settings (an extra index folder that is missing) came one a package, over a hundred lines.
+PIP := $(BIN)/pip install -qq
+
 $(BIN)/recsum: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,peers,web,ray]'
+	$(PIP) --upgrade pip
+	$(PIP) torch==2.13.0
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.extras: $(BIN)/recsum
+	$(PIP) -e '.[dev,peers,web,ray]'
 	touch $@
 
 # The browser test of `recsum serve` drives Debian's Chromium through its chromedriver (never a
@@ -30,9 +40,9 @@ browser:
 	  fi; \
 	fi
 
-install: $(BIN)/recsum browser
+install: $(VENV)/.extras browser
 
-demo: install
+demo: $(BIN)/recsum
 	$(BIN)/recsum summarize data/sample-report.md --max-words 150
 
 # Everything, as CI runs it (slow tests included: real stories, cold starts, kill -9, Chromium).

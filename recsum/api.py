@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from recsum.config import SummarizerConfig
+from recsum.config import SummarizerConfig, check_whole
 from recsum.length import Length
 from recsum.reduce import RecursiveReducer, SummaryResult
 from recsum.summarizers import PartSummarizer
@@ -91,6 +91,8 @@ class Summarizer:
 
     def length(self, max_words: int | None = None, max_tokens: int | None = None) -> Length:
         """The budget a call asks for: ``max_tokens``, else ``max_words``, else the config's."""
+        check_whole("max_words", max_words, 1)  # max_words="100" is named, not a bare TypeError
+        check_whole("max_tokens", max_tokens, 1)
         if max_tokens is not None:
             return Length(max_tokens, "tokens")
         return Length(self.config.max_words if max_words is None else max_words)

@@ -10,7 +10,7 @@ import codecs
 import sys
 from pathlib import Path
 
-from recsum.errors import RecsumError
+from recsum.errors import EncodingError, RecsumError
 from recsum.formats import detect_format, extract_text
 
 # Byte-order marks, longest first (UTF-32's LE mark begins with UTF-16's), and their codecs.
@@ -28,15 +28,16 @@ def decode_text(data: bytes, source: str, encoding: str = "utf-8") -> str:
     if _codec(encoding) == "utf-8":
         encoding = next((codec for bom, codec in _BOMS if data.startswith(bom)), encoding)
     if not _codec(encoding).startswith(("utf-16", "utf-32")) and b"\x00" in data[:1_000_000]:
-        raise RecsumError(f"{source} looks binary (it contains NUL bytes); give a text file, "
-                          "or pass --encoding if it is UTF-16 or UTF-32 without a byte-order mark")
+        raise EncodingError(f"{source} looks binary (it contains NUL bytes)", "give a text file, "
+                            "or pass --encoding if it is UTF-16 or UTF-32 without a byte-order "
+                            "mark")
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise RecsumError(
+        raise EncodingError(
             f"{source} is not valid {encoding}: byte 0x{data[error.start]:02x} at offset "
-            f"{error.start} (line {line}); pass --encoding (for example latin-1)"
+            f"{error.start} (line {line})", "pass --encoding (for example latin-1)"
         ) from None
     except LookupError:
         raise RecsumError(

@@ -31,11 +31,25 @@ def pytest_unconfigure(config) -> None:
     shutil.rmtree(os.environ.pop("RECSUM_CACHE", ""), ignore_errors=True)
 
 
+NO_DATA = f"real data not found under {DATA} (set RECSUM_DATA)"
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     if not (DATA / "squality" / "dev.jsonl").exists():
-        pytest.skip(f"real data not found under {DATA} (set RECSUM_DATA)")
+        pytest.skip(NO_DATA)
     return DATA
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say at the end, where it is seen, that the real-data tests did not run and how to run
+    them (the skip reasons alone scroll by, or hide behind -q)."""
+    skipped = [report for report in terminalreporter.stats.get("skipped", [])
+               if NO_DATA in str(report.longrepr)]
+    if skipped:
+        terminalreporter.write_line(
+            f"note: {len(skipped)} test(s) skipped for want of the real data under {DATA}; set "
+            "RECSUM_DATA to a folder with squality/ and qmsum/ to run them", yellow=True)
 
 
 @pytest.fixture(scope="session")

@@ -243,10 +243,8 @@ class BigBirdSystem(ExtractiveSystem):
         BigBirdHead.check_saved(path)
 
     def __init__(self, path: str = "models/bigbird", device: str = "cpu") -> None:
-        from transformers import AutoTokenizer
-
         self.head = BigBirdHead.from_pretrained(path, device=device)
-        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.tokenizer = BigBirdHead.load_tokenizer(path)
         self.encoder = self.head.build_encoder().to(next(self.head.parameters()).device)
         self.name = "bigbird"
         self.truncations: list[Truncation] = []

@@ -156,6 +156,15 @@ class SavedModel:
             raise RecsumError(f"{path} holds no {cls.model_type} model; {hint}")
         return config
 
+    @staticmethod
+    def load_tokenizer(directory: str | Path):
+        """The tokenizer saved beside the model. Our config.json is no transformers config:
+        given an empty one, transformers does not read it (and warns no more about a model of
+        type ``lstm`` instantiating one of type ``''``)."""
+        from transformers import AutoTokenizer, PretrainedConfig
+
+        return AutoTokenizer.from_pretrained(str(directory), config=PretrainedConfig())
+
     @classmethod
     def from_pretrained(cls, directory: str | Path, device: str = "cpu"):
         from safetensors.torch import load_file

@@ -323,10 +323,8 @@ class LSTMSystem(ExtractiveSystem):
         HierarchicalLSTM.check_saved(path)
 
     def __init__(self, path: str = "models/lstm", device: str = "cpu") -> None:
-        from transformers import AutoTokenizer
-
         self.model = HierarchicalLSTM.from_pretrained(path, device=device)
-        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.tokenizer = HierarchicalLSTM.load_tokenizer(path)
         self.name = "lstm"
 
     @torch.inference_mode()

@@ -12,6 +12,7 @@ from recsum.cli.options import (
     add_model_options,
     dataset_spec,
     engine_options,
+    in_existing_folder,
     max_words,
     model_options,
     parse_options,
@@ -26,7 +27,8 @@ def register(subparsers) -> None:
         description="Summarize a dataset, one JSON line per document as soon as it is done. "
                     "Run the same command again after a crash: finished ids are skipped.")
     add_dataset_options(parser)
-    parser.add_argument("--output", "-o", required=True, help="predictions file (.jsonl)")
+    parser.add_argument("--output", "-o", required=True, type=in_existing_folder,
+                        help="predictions file (.jsonl), in a folder that exists")
     add_length_options(parser, tokens=False,
                        what="summary length in words, the same for every document")
     parser.add_argument("--system", default="recursive",
@@ -40,7 +42,8 @@ def register(subparsers) -> None:
                         help="documents summarized together, sharing model batches (default: 4)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace the output file instead of resuming it")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar or warnings: errors only")
     add_model_options(parser)
     add_engine_options(parser, default="local")
     parser.set_defaults(handler=run)
@@ -65,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
                                options=system_options(args), max_words=max_words(args),
                                engine=engine, overwrite=args.overwrite,
                                group_size=args.group_size, ignore_query=args.ignore_query,
-                               progress=not args.quiet and sys.stderr.isatty()).batch
+                               progress=not args.quiet).batch
     failed = f", {len(result.failures)} failed" if result.failures else ""
     print(f"{result.path}: {result.written} document(s) summarized, {result.resumed} already "
           f"done{failed}, {result.total} in all ({result.seconds:.1f} s)", file=sys.stderr)

@@ -46,6 +46,18 @@ def non_negative_float(value: str) -> float:
     return number
 
 
+def in_existing_folder(value: str) -> str:
+    """argparse type: a path to write, whose folder exists (recsum creates no folder above what
+    the user named: a typo would otherwise become a new directory tree)."""
+    from pathlib import Path
+
+    folder = Path(value).parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"folder {folder} does not exist; create it first "
+                                         f"(mkdir -p {folder}) or choose another path")
+    return value
+
+
 def _whole_number(value: str) -> int:
     try:
         return int(value)
@@ -69,7 +81,10 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--device", help=f"cpu, cuda, mps or auto (default: {DEFAULTS.device})")
     group.add_argument("--dtype", choices=DTYPES,
-                       help=f"default: {DEFAULTS.dtype}")
+                       help="number format of the model's weights and arithmetic: auto takes "
+                       "the fastest this machine runs well (int8 on most x86 CPUs for the "
+                       "default); int8 is for the default only, float16 needs a GPU "
+                       f"(default: {DEFAULTS.dtype})")
     group.add_argument(
         "--chunk-tokens",
         type=positive_int,
@@ -161,16 +176,17 @@ def engine_options(args: argparse.Namespace) -> dict[str, Any]:
     return {key: getattr(args, key) for key in RAY_KEYS if getattr(args, key) is not None}
 
 
-def add_dataset_options(parser: argparse.ArgumentParser, flag: str | None = None) -> None:
-    """The dataset spec: a positional path (or ``flag``), adapter, field mapping, split, limit."""
+def add_dataset_options(parser: argparse.ArgumentParser, alias: str | None = None) -> None:
+    """The dataset spec: a positional path (``alias``: also a flag, the documented older
+    spelling), adapter, field mapping, split, limit."""
     from recsum.evaluation.data import ADAPTERS, TASKS
 
     group = parser.add_argument_group("dataset")
     where = "local file (jsonl/json/csv/parquet/txt) or Hugging Face hub dataset id"
-    if flag:
-        group.add_argument(flag, dest="dataset", required=True, metavar="DATASET", help=where)
-    else:
-        group.add_argument("dataset", metavar="DATASET", help=where)
+    group.add_argument("dataset", metavar="DATASET", nargs="?" if alias else None, help=where)
+    if alias:
+        group.add_argument(alias, dest="dataset_alias", metavar="DATASET",
+                           help="the same as DATASET (an older spelling)")
     group.add_argument("--adapter", choices=list(ADAPTERS), default=None,
                        help="nested format to read (default: flat fields)")
     group.add_argument("--tasks", choices=list(TASKS), default=TASKS[0],
@@ -182,7 +198,8 @@ def add_dataset_options(parser: argparse.ArgumentParser, flag: str | None = None
                                                         "else the row number)")
     group.add_argument("--split", default=None, help="hub split (default: train)")
     group.add_argument("--config", default=None, help="hub dataset configuration")
-    group.add_argument("--limit", type=positive_int, default=None, help="first N rows only")
+    group.add_argument("--limit", type=positive_int, default=None, metavar="N",
+                       help="first N rows only")
 
 
 def dataset_spec(args: argparse.Namespace):
@@ -190,8 +207,11 @@ def dataset_spec(args: argparse.Namespace):
     from recsum.evaluation.data import DatasetSpec
 
     fields = args.reference_field
+    alias = getattr(args, "dataset_alias", None)
+    if (args.dataset is None) == (alias is None):
+        raise RecsumError("give the dataset once: as DATASET, or as --references DATASET")
     return DatasetSpec(
-        path=args.dataset, adapter=args.adapter, text_field=args.text_field,
+        path=args.dataset or alias, adapter=args.adapter, text_field=args.text_field,
         reference_field=fields[0] if fields and len(fields) == 1 else fields,
         id_field=args.id_field, split=args.split, config=args.config, limit=args.limit,
         tasks=args.tasks,

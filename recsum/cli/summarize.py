@@ -13,8 +13,13 @@ import json
 import sys
 from pathlib import Path
 
-from recsum.cli.options import add_length_options, add_model_options, build_summarizer
-from recsum.errors import RecsumError
+from recsum.cli.options import (
+    add_length_options,
+    add_model_options,
+    build_summarizer,
+    max_words,
+)
+from recsum.errors import RecsumError, about
 
 
 def register(subparsers) -> None:
@@ -39,7 +44,8 @@ def register(subparsers) -> None:
         help="print the summary with its tree: levels, chunk spans, timings, and for each "
              "summary sentence its span in the document (and relevance to the query)",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar or warnings: errors only")
     add_model_options(parser)
     parser.set_defaults(handler=run)
 
@@ -52,13 +58,26 @@ def run(args: argparse.Namespace) -> int:
     names = documents(args.files)
     if len(names) == 1 and args.files == names:
         text = read_text(names[0], args.encoding)
-        result = build_summarizer(args).summarize(
+        summarizer = build_summarizer(args)  # a mistake in the options is told first
+        if not args.quiet:  # a long document reads for a while before the first bar appears
+            print(start_line(names[0], text, args), file=sys.stderr, flush=True)
+        result = summarizer.summarize(
             text, args.max_words, max_tokens=args.max_tokens, query=args.query,
-            progress=not args.quiet and sys.stderr.isatty())
+            progress=not args.quiet)
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if args.json
               else result.summary)
         return 0
     return _run_many(args, names)
+
+
+def start_line(name: str, text: str, args: argparse.Namespace) -> str:
+    """What is about to happen, before the document is read into sentences: in a log, the
+    sign that the run started."""
+    from recsum.length import count_words
+
+    budget = f"{args.max_tokens} tokens" if args.max_tokens else f"{max_words(args)} words"
+    return (f"recsum: summarizing {'stdin' if name == '-' else name} ({count_words(text):,} "
+            f"words) to {budget}")
 
 
 def documents(names: list[str]) -> list[str]:
@@ -81,20 +100,18 @@ def documents(names: list[str]) -> list[str]:
 
 
 def _run_many(args: argparse.Namespace, names: list[str]) -> int:
-    from tqdm import tqdm
-
+    from recsum.progress import progress_bar
     from recsum.textio import read_text
 
     summarizer = build_summarizer(args)
     failed = printed = 0
-    bar = tqdm(names, desc="summarize", unit="file", disable=args.quiet or not sys.stderr.isatty())
+    bar = progress_bar(names, desc="summarize", unit="file", enabled=not args.quiet)
     for name in bar:
         try:
             result = summarizer.summarize(read_text(name, args.encoding), args.max_words,
                                           max_tokens=args.max_tokens, query=args.query)
         except RecsumError as error:
-            message = str(error) if name in str(error) else f"{name}: {error}"
-            bar.write(f"recsum: error: {message}", file=sys.stderr)
+            bar.write(f"recsum: error: {about(name, error)}", file=sys.stderr)
             failed += 1
             continue
         if args.json:

@@ -11,22 +11,48 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from recsum.cli.options import positive_int
+from recsum.cli.options import in_existing_folder, positive_int
 from recsum.config import ENCODER_LAYERS, WINDOW_TOKENS
+
+# What each kind trains, for its own --help.
+KINDS = {
+    "part": "the part scorer of the embedded default: MiniLM reads each chunk, the scorer "
+            "rates its sentences",
+    "lstm": "the hierarchical BiLSTM whole-document baseline",
+    "bigbird": "a head on a frozen BigBird encoder warm-started from MiniLM (whole-document "
+               "baseline)",
+}
+
+# The part-only settings, for the kinds that have none.
+_NOT_PART = {"tasks": "generic", "encoder_layers": ENCODER_LAYERS, "cross_validate": None}
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "train", help="train the default's part scorer, or the LSTM or BigBird baseline",
-        description="Train on greedy-oracle sentence labels: `part`, the scorer of the embedded "
-                    "default (MiniLM reads each chunk; the scorer rates its sentences); `lstm`, "
-                    "the hierarchical BiLSTM baseline; `bigbird`, a head on a frozen BigBird "
-                    "encoder warm-started from MiniLM. Datasets are ADAPTER:PATH, e.g. "
+        description="Train on greedy-oracle sentence labels. Datasets are ADAPTER:PATH, e.g. "
                     "squality:squality/train.jsonl. Rerunning a command that was stopped "
-                    "resumes after its last finished epoch.")
-    parser.add_argument("kind", choices=["part", "lstm", "bigbird"])
-    parser.add_argument("--output", default=None,
-                        help="folder for config.json + model.safetensors")
+                    "resumes after its last finished epoch. See recsum train KIND --help.")
+    kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
+    for kind, what in KINDS.items():
+        sub = kinds.add_parser(kind, help=what, description=f"Train {what}, on greedy-oracle "
+                               "sentence labels. Rerunning a command that was stopped resumes "
+                               "after its last finished epoch.")
+        _add_common_options(sub, kind)
+        if kind == "part":
+            _add_part_options(sub)
+        if kind == "bigbird":
+            sub.add_argument("--max-tokens", type=positive_int, default=None,
+                             help="tokens read per document (default 65536; longer are cut)")
+        sub.set_defaults(handler=run, **({} if kind == "part" else _NOT_PART))
+    parser.commands = kinds.choices  # for recsum.cli.main's errors
+
+
+def _add_common_options(parser: argparse.ArgumentParser, kind: str) -> None:
+    part = kind == "part"
+    parser.add_argument("--output", default=None, type=in_existing_folder,
+                        help="folder for config.json + model.safetensors (made if missing, "
+                             "inside a folder that exists)")
     parser.add_argument("--train", action="append", required=True, metavar="ADAPTER:PATH",
                         help="training dataset (repeat for several)")
     parser.add_argument("--dev", action="append", default=[], metavar="ADAPTER:PATH",
@@ -34,8 +60,9 @@ def register(subparsers) -> None:
                              "default: --holdout of the training documents")
     parser.add_argument("--holdout", type=float, default=None,
                         help="without --dev: this fraction of the training documents, drawn "
-                             "with --seed, validates (default: 0.1; part: 0, it trains a "
-                             "fixed number of epochs chosen by cross-validation)")
+                             "with --seed, validates (default: " + (
+                                 "0: a fixed number of epochs, chosen by cross-validation)"
+                                 if part else "0.1)"))
     parser.add_argument("--overwrite", action="store_true",
                         help="replace a model (or a checkpoint of other settings) in --output")
     parser.add_argument("--limit", type=positive_int, default=None,
@@ -43,24 +70,29 @@ def register(subparsers) -> None:
     parser.add_argument("--dev-limit", type=positive_int, default=None,
                         help="use at most this many documents of each validation dataset")
     parser.add_argument("--epochs", type=positive_int, default=None,
-                        help="default: 8 (part: 12)")
+                        help=f"default: {12 if part else 8}")
     parser.add_argument("--patience", type=positive_int, default=None,
                         help="epochs without a better validation loss before stopping "
-                             "(default: 2; part: never stops early)")
+                             f"(default: {'never stops early' if part else 2})")
     parser.add_argument("--learning-rate", type=float, default=None,
-                        help="default: 1e-3 (part: 3e-3)")
+                        help=f"default: {'3e-3' if part else '1e-3'}")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seeds the initial weights, the order of documents in each epoch "
+                             "and the --holdout draw: the same seed gives the same model on a "
+                             "CPU (default: 0)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bars or warnings: errors only")
+
+
+def _add_part_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tasks", choices=["generic", "query"], default="generic",
-                        help="part: train the generic scorer, or the query scorer on the "
-                             "datasets' query-focused summaries (default: generic)")
-    parser.add_argument("--seed", type=int, default=0)
+                        help="train the generic scorer, or the query scorer on the datasets' "
+                             "query-focused summaries (default: generic)")
     parser.add_argument("--encoder-layers", type=positive_int, default=ENCODER_LAYERS,
-                        help="part: read the states of this layer of MiniLM, which then "
-                             f"computes no layer past it (default: {ENCODER_LAYERS}, of 6)")
-    parser.add_argument("--max-tokens", type=positive_int, default=None,
-                        help="bigbird: tokens read per document (default 65536; longer are cut)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+                        help="read the states of this layer of MiniLM, which then computes no "
+                             f"layer past it (default: {ENCODER_LAYERS}, of 6)")
     cv = parser.add_argument_group(
-        "cross-validation (part)", "With --cross-validate K, nothing is saved: the part scorer is "
+        "cross-validation", "With --cross-validate K, nothing is saved: the part scorer is "
         "trained K times, each time without one fold of the training documents, which the "
         "recursive reducer then summarizes; ROUGE is printed per training dataset.")
     cv.add_argument("--cross-validate", type=positive_int, default=None, metavar="K")
@@ -75,7 +107,6 @@ def register(subparsers) -> None:
     cv.add_argument("--final-pool", type=float, nargs="+", default=[None],
                     help="the last pass chooses among this many times the length (default: 2; "
                          "inf: one pass over the whole document)")
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -143,18 +174,15 @@ def _settings(args: argparse.Namespace):
         defaults = TrainingSettings()
     chosen = {"epochs": args.epochs, "patience": args.patience,
               "learning_rate": args.learning_rate}
-    return replace(defaults, seed=args.seed, progress=not args.quiet and sys.stderr.isatty(),
+    return replace(defaults, seed=args.seed, progress=not args.quiet,
                    **{k: v for k, v in chosen.items() if v is not None})
 
 
 def _cross_validate(args: argparse.Namespace) -> int:
-    from recsum.errors import RecsumError
     from recsum.summarizers.scorer import PartScorerConfig
     from recsum.training.cross_validation import cross_validate
     from recsum.training.examples import load_datasets
 
-    if args.kind != "part":
-        raise RecsumError("--cross-validate is for `recsum train part`")
     records, datasets = [], []
     for source in args.train:
         loaded = load_datasets([source], args.limit, args.tasks)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from recsum import quirks
-from recsum.errors import RecsumError, list_ids
+from recsum.errors import RecsumError, about, list_ids
 from recsum.formats import SUFFIXES
 from recsum.records import Record
 
@@ -26,6 +26,8 @@ log = logging.getLogger("recsum")
 
 LOCAL_FORMATS = {".jsonl": "json", ".json": "json", ".csv": "csv", ".parquet": "parquet",
                  ".txt": "text"}
+# Files of rows: a folder holding any is a dataset of rows, not of documents.
+DATA_SUFFIXES = frozenset(LOCAL_FORMATS) - {".txt"}
 # Documents that recsum reads itself, one record per file, named after it; a folder may mix them.
 DOCUMENT_SUFFIXES = frozenset(SUFFIXES)
 # Tried in order when no field is named: the names used by common summarization datasets.
@@ -162,6 +164,11 @@ def _load_local(path: Path, spec: DatasetSpec, datasets):
         raise RecsumError(f"{path} is a local file: it has no split {spec.split!r} (omit --split)")
     files = sorted(str(p) for p in path.iterdir() if p.is_file()) if path.is_dir() else [str(path)]
     suffixes = {Path(f).suffix.lower() for f in files}
+    documents = [f for f in files if Path(f).suffix.lower() in DOCUMENT_SUFFIXES]
+    if path.is_dir() and documents and not suffixes & DATA_SUFFIXES:
+        # A folder of documents, read as `recsum summarize DIR` reads one: other files are
+        # passed over, and one that cannot be read is a warning.
+        return _load_documents(documents, datasets)
     if suffixes and suffixes != {".txt"} and suffixes <= DOCUMENT_SUFFIXES:
         return _load_documents(files, datasets)
     if len(suffixes) != 1 or (builder := LOCAL_FORMATS.get(suffixes.pop())) is None:
@@ -183,12 +190,22 @@ def _load_local(path: Path, spec: DatasetSpec, datasets):
 
 
 def _load_documents(files: list[str], datasets):
-    """PDF, HTML, DOCX and Markdown files (text files too, beside them) as id + text rows; a
-    file that cannot be read is a one-line error before anything is summarized."""
+    """Documents (text, Markdown, PDF, HTML, DOCX) as id + text rows; a file that cannot be
+    read is a warning line and the others are read, as `recsum summarize` does."""
     from recsum.textio import read_text
 
-    return datasets.Dataset.from_dict({"id": [Path(f).stem for f in files],
-                                       "text": [read_text(f) for f in files]})
+    rows: dict[str, list[str]] = {"id": [], "text": []}
+    for file in files:
+        try:
+            rows["text"].append(read_text(file))
+        except RecsumError as error:
+            log.warning("skipped: %s", about(file, error))
+            continue
+        rows["id"].append(Path(file).stem)
+    if not rows["id"]:
+        raise RecsumError(f"none of {', '.join(files[:3])}{' ...' if len(files) > 3 else ''} "
+                          "could be read (see the warnings above)")
+    return datasets.Dataset.from_dict(rows)
 
 
 def _check_json(path: Path) -> None:

@@ -10,14 +10,11 @@ actors; both make their lines with :func:`summarize_group`, and this module alon
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-
-from tqdm import tqdm
 
 from recsum.errors import RecsumError, list_ids
 from recsum.evaluation.predictions import (
@@ -29,6 +26,7 @@ from recsum.evaluation.predictions import (
 )
 from recsum.experiments.systems import System, build_system, entry
 from recsum.length import Length, count_words
+from recsum.progress import progress_bar
 from recsum.records import Record
 
 log = logging.getLogger("recsum")
@@ -122,9 +120,8 @@ def run_batch(build_system: Callable[[], System], records: Sequence[Record], len
                   for begin in range(0, len(todo_run), group_size)]
         output.parent.mkdir(parents=True, exist_ok=True)
         with open(output, "w" if overwrite else "a", encoding="utf-8") as sink, \
-             tqdm(total=len(records), initial=len(records) - len(todo), unit="doc",
-                  desc=str(settings.get("kind", "batch")), file=sys.stderr,
-                  disable=not progress) as bar:
+             progress_bar(total=len(records), initial=len(records) - len(todo), unit="doc",
+                          desc=str(settings.get("kind", "batch")), enabled=progress) as bar:
             for first in (engine or LocalEngine()).run(build_system, groups, length, settings):
                 for line in _with_copies(first, same_document.get(first["id"], [])):
                     if "error" in line:

@@ -11,10 +11,15 @@ every other key passed to the system), ``[evaluation]`` (bootstrap, seed, precis
 ``[[published]]`` figures of other systems on the same data and protocol (``label``,
 ``source``, and any of ``rouge1``, ``rouge2``, ``rougeL``, ``rougeLsum``), shown beside the
 systems run, never computed.
+
+``{data}`` in the dataset's path is the data folder: the one given (``recsum run --data DIR``),
+else ``$RECSUM_DATA``, else ``../shared/data`` (the tests read the same folder), so that a
+clone runs the shipped pipelines wherever its data lies.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +42,8 @@ from recsum.experiments.systems import SYSTEMS, check_system
 from recsum.length import Length
 from recsum.records import Record
 
+DATA_VARIABLE = "RECSUM_DATA"
+DEFAULT_DATA = "../shared/data"
 SECTIONS = {"name", "dataset", "length", "systems", "evaluation", "batch", "ray", "output",
             "published"}
 
@@ -98,8 +105,9 @@ class PipelineResult:
     scores: tuple[SystemScores, ...]
 
 
-def load_pipeline(path: str | Path) -> Pipeline:
-    """Read and check a pipeline file; every mistake is a one-line error naming the key."""
+def load_pipeline(path: str | Path, data: str | Path | None = None) -> Pipeline:
+    """Read and check a pipeline file; every mistake is a one-line error naming the key.
+    ``data`` is the folder that ``{data}`` in the dataset's path stands for."""
     path = Path(path)
     if not path.is_file():
         raise RecsumError(f"{path}: no such pipeline file")
@@ -122,10 +130,10 @@ def load_pipeline(path: str | Path) -> Pipeline:
             raise RecsumError(f"{path}: invalid TOML ({error})") from None
     if not isinstance(raw, dict):
         raise RecsumError(f"{path}: expected tables such as [dataset] and [[systems]]")
-    return _parse(raw, path)
+    return _parse(raw, path, str(data or os.environ.get(DATA_VARIABLE) or DEFAULT_DATA))
 
 
-def _parse(raw: dict[str, Any], path: Path) -> Pipeline:
+def _parse(raw: dict[str, Any], path: Path, data: str) -> Pipeline:
     unknown = sorted(set(raw) - SECTIONS)
     if unknown:
         raise RecsumError(f"{path}: unknown key(s) {', '.join(unknown)}; "
@@ -136,6 +144,8 @@ def _parse(raw: dict[str, Any], path: Path) -> Pipeline:
     dataset = _table(raw, "dataset", path)
     if not dataset:
         raise RecsumError(f"{path}: [dataset] with a path is required")
+    if isinstance(dataset.get("path"), str):
+        dataset = {**dataset, "path": dataset["path"].replace("{data}", data.rstrip("/"))}
     length = _table(raw, "length", path)
     _only(length, {"max_words", "query_max_words"}, "length", path)
     max_words, query_max_words = length.get("max_words"), length.get("query_max_words")
@@ -232,14 +242,27 @@ def _published(entries: Any, path: Path) -> tuple[PublishedScores, ...]:
     return tuple(rows)
 
 
+def toml_spelling(message: str) -> str:
+    """A library message in a pipeline file's spelling: ``ignore_query=True`` becomes
+    ``ignore_query = true`` and ``tasks='query'`` becomes ``tasks = "query"``."""
+    def key(match: re.Match) -> str:
+        value = match.group(2)
+        return f"{match.group(1)} = " + ("true" if value == "True" else f'"{value[1:-1]}"')
+
+    return re.sub(r"\b(\w+)=(True\b|'[^']*')", key, message)
+
+
 def run_pipeline(pipeline: Pipeline, *, overwrite: bool = False, progress: bool = True,
                  commands: Sequence[str] = (), **collaborators: Any) -> PipelineResult:
     """Batch every system (resuming finished work) on the pipeline's engine, then evaluate all
     and write the report. ``collaborators`` go to the systems that take them
     (``part_summarizer=``). Documents that failed stop the run before the evaluation."""
     for entry in pipeline.systems:  # before any runs: a missing model fails at once
-        check_system(entry.kind, entry.options, tasks=pipeline.dataset.tasks,
-                     ignore_query=entry.ignore_query)
+        try:
+            check_system(entry.kind, entry.options, tasks=pipeline.dataset.tasks,
+                         ignore_query=entry.ignore_query)
+        except RecsumError as error:
+            raise RecsumError(f"[[systems]] {entry.label!r}: {toml_spelling(str(error))}") from None
     records = load_records(pipeline.dataset)
     engine = make_engine(pipeline.engine, **pipeline.ray)
     for entry in pipeline.systems:

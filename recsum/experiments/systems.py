@@ -92,12 +92,14 @@ def check_system(kind: str, options: Mapping[str, Any] | None = None, *,
     whether it answers the questions ``tasks`` asks (or is told to ignore them, as a
     query-blind baseline). A pipeline checks all before running any."""
     if tasks != "generic" and not entry(kind).takes_query and not ignore_query:
-        raise RecsumError(f"system {kind!r} summarizes without a query: for tasks {tasks!r} it "
+        # Python spelling; the command line and pipelines translate it to their own.
+        raise RecsumError(f"system {kind!r} summarizes without a query: for tasks={tasks!r} it "
                           "would answer every question with the same generic summary; use "
-                          "tasks generic, or ignore_query to run it as a query-blind baseline")
+                          "tasks='generic', or ignore_query=True to run it as a query-blind "
+                          "baseline")
     if entry(kind).needs_query and (tasks == "generic" or ignore_query):
-        raise RecsumError(f"system {kind!r} only answers queries; run it on query tasks "
-                          "(tasks query) without ignore_query")
+        raise RecsumError(f"system {kind!r} only answers queries; run it with tasks='query' "
+                          "and without ignore_query=True")
     factory = entry(kind).resolve()
     if "options" in inspect.signature(factory).parameters:
         from recsum.config import SummarizerConfig

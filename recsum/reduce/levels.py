@@ -10,20 +10,22 @@ from __future__ import annotations
 
 import logging
 import math
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING
 
 from recsum.chunk import SEPARATOR, Chunk, content_room, pack_units
 from recsum.config import check_reduction
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words, truncate_words
+from recsum.progress import progress_bar
 from recsum.reduce.result import Level, SummaryResult, SummarySentence
 from recsum.segment import Sentence
 from recsum.summarizers.base import PartSummarizer, part_units
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 logger = logging.getLogger("recsum")
 # A chunk must hold a short sentence: fewer tokens of text leave nothing but word fragments.
@@ -131,8 +133,8 @@ class Strategy:
         )
 
     def bar(self, total: int, depth: int, progress: bool) -> tqdm:
-        return tqdm(total=total, desc=f"level {depth}", unit="chunk", file=sys.stderr,
-                    disable=not progress, leave=False)
+        return progress_bar(total=total, desc=f"level {depth}", unit="chunk", enabled=progress,
+                            leave=False)
 
     def measure(self, text: str, length: Length) -> int:
         if length.unit == "words":

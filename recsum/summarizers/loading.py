@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recsum.errors import RecsumError
@@ -57,6 +58,12 @@ def user_error_on_load(name_or_path: str) -> Iterator[None]:
         yield
     except (OSError, ValueError) as error:
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        # Messages in Python spelling (model=None); the command line says "no --model".
+        if Path(name_or_path).is_dir() and not (Path(name_or_path) / "config.json").exists():
+            raise RecsumError(
+                f"{name_or_path} is a folder without a model (no config.json); give a folder "
+                "written by save_pretrained, or model=None for the embedded default "
+                "(all-MiniLM-L6-v2, extractive)") from None
         if "safetensors" in detail.lower() or "use_safetensors" in detail:
             raise RecsumError(
                 f"model {name_or_path!r} has no safetensors weights; recsum does not load pickled "
@@ -64,6 +71,6 @@ def user_error_on_load(name_or_path: str) -> Iterator[None]:
             ) from None
         raise RecsumError(
             f"cannot load model {name_or_path!r}: not a local model folder, and the Hugging Face "
-            "hub is unreachable or has no such model (offline?); pass a local path, or omit "
-            f"--model to use the embedded default (all-MiniLM-L6-v2, extractive) [{detail}]"
+            "hub is unreachable or has no such model (offline?); pass a local path, or "
+            f"model=None for the embedded default (all-MiniLM-L6-v2, extractive) [{detail}]"
         ) from None

@@ -124,14 +124,38 @@ def cached_model(checkpoint: str | Path, dtype: str, layers: int) -> Path:
 
 
 def _key(folder: Path) -> str:
-    """Changes with the checkpoint's weights file and the versions of the exporter, the
+    """Changes with the checkpoint's weights (their content, not their path: every clone and
+    virtual environment of one model shares one build) and the versions of the exporter, the
     optimizer and the quantizer."""
     from importlib.metadata import version
 
-    stat = (folder / WEIGHTS).stat()
     versions = "|".join(version(name) for name in ("torch", "transformers", "onnxruntime"))
-    text = f"{folder}|{stat.st_size}|{stat.st_mtime_ns}|{EXPORT_VERSION}|{versions}"
+    text = f"{_digest(folder / WEIGHTS)}|{EXPORT_VERSION}|{versions}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _digest(weights: Path) -> str:
+    """The SHA-256 of ``weights``, remembered in the cache under the file's path, size and
+    modification time: hashing 90 MB (0.13 s) at every start would slow each command."""
+    stat = weights.stat()
+    name = f"{weights.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    memo = cache_dir() / "encoders" / "digests" / hashlib.sha256(name.encode()).hexdigest()[:16]
+    try:
+        remembered = memo.read_text(encoding="ascii").strip()
+        if len(remembered) == 64:  # a whole digest, not one another process is writing
+            return remembered
+    except (OSError, UnicodeDecodeError):
+        pass
+    digest = hashlib.sha256()
+    with weights.open("rb") as file:
+        while block := file.read(1 << 20):
+            digest.update(block)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        memo.write_text(digest.hexdigest(), encoding="ascii")
+    except OSError:  # a read-only cache: the digest is computed again next time
+        pass
+    return digest.hexdigest()
 
 
 def _atomic(target: Path, write: Callable[[Path], None]) -> None:

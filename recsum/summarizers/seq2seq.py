@@ -112,8 +112,8 @@ class Seq2SeqSummarizer:
             raise RecsumError(
                 f"model {name_or_path!r} is a {config.model_type!r} model, "
                 "not a seq2seq summarizer; "
-                "pass an encoder-decoder (BART, T5, PEGASUS, LED, BigBird-Pegasus) or omit --model "
-                "to use the embedded extractive default"
+                "pass an encoder-decoder (BART, T5, PEGASUS, LED, BigBird-Pegasus), or model=None "
+                "for the embedded extractive default"
             )
         with user_error_on_load(name_or_path):
             tokenizer = AutoTokenizer.from_pretrained(

@@ -10,20 +10,19 @@ a Transformer).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from recsum.clean import readable_sentences
 from recsum.errors import RecsumError
 from recsum.evaluation.data import DatasetSpec, load_records
 from recsum.length import count_words
 from recsum.oracle import oracle_labels
+from recsum.progress import progress_bar
 from recsum.records import Record
 from recsum.segment import Sentence
 
@@ -73,8 +72,8 @@ def label_records(records: Sequence[Record], progress: bool = True, *,
     """Each record with its sentences and their labels: by default the greedy oracle's, at the
     mean length of the record's references."""
     labelled = []
-    for record in tqdm(records, desc="oracle labels", unit="doc", file=sys.stderr,
-                       disable=not progress):
+    for record in progress_bar(records, desc="oracle labels", unit="doc",
+                               enabled=progress):
         sentences = sentences_of(record.document)
         if not sentences:
             raise RecsumError(f"document {record.id!r} is empty (no text after whitespace)")
@@ -93,9 +92,8 @@ def make_examples(records: Sequence[Record], featurize: Callable[[str, list[Sent
     cover (BigBird reads at most its cap of tokens); labels are cut to match.
     """
     examples = []
-    for record, sentences, labels in tqdm(label_records(records, progress, **labelling),
-                                          desc=desc, unit="doc", file=sys.stderr,
-                                          disable=not progress):
+    for record, sentences, labels in progress_bar(label_records(records, progress, **labelling),
+                                                  desc=desc, unit="doc", enabled=progress):
         features, count = featurize(record.document, sentences)
         if count:
             examples.append(Example(features, torch.from_numpy(labels[:count])))

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from tqdm import tqdm
 
 from recsum.errors import RecsumError
+from recsum.progress import progress_bar
 from recsum.training.checkpoint import Checkpoint, TrainingLog, TrainingState
 from recsum.training.examples import Example
 
@@ -103,8 +103,8 @@ def train_model(model: nn.Module, train: Sequence[Example], dev: Sequence[Exampl
             break
         model.train()
         total = 0.0
-        bar = tqdm(permutation, desc=f"epoch {epoch}", unit="doc", file=sys.stderr,
-                   disable=not settings.progress)
+        bar = progress_bar(permutation, desc=f"epoch {epoch}", unit="doc",
+                           enabled=settings.progress)
         for step, index in enumerate(bar, 1):
             optimizer.zero_grad()
             loss = document_loss(model(train[index].features), train[index].labels,

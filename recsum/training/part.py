@@ -10,18 +10,17 @@ figures and commands).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
 
 import torch
-from tqdm import tqdm
 
 from recsum.chunk import ChunkedDocument, chunk_sentences
 from recsum.config import WINDOW_TOKENS
 from recsum.oracle import graded_oracle_labels
+from recsum.progress import progress_bar
 from recsum.records import Record
 from recsum.segment import Sentence
 from recsum.summarizers.base import part_units
@@ -75,8 +74,8 @@ def part_examples(reader: ExtractiveSummarizer, records: Sequence[Record], *,
                              labeller=partial(graded_oracle_labels, weight=SECOND_CHOICE))
     readings: dict[str, Reading] = {}
     examples = []
-    for record, units, labels in tqdm(labelled, desc=desc, unit="doc", file=sys.stderr,
-                                      disable=not progress):
+    for record, units, labels in progress_bar(labelled, desc=desc, unit="doc",
+                                              enabled=progress):
         document = ChunkedDocument(units, chunk_sentences(units, reader.tokens,
                                                           reader.input_budget),
                                    len(record.document), record.query)

@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from recsum.config import DEFAULT_MAX_WORDS
-from recsum.errors import RecsumError
+from recsum.errors import EncodingError, RecsumError
 from recsum.reduce import RecursiveReducer
 from recsum.textio import document_text
 from recsum.web.jobs import Busy, Job, Worker
@@ -163,6 +163,10 @@ async def _read_request(request: Request, settings: ServeSettings
         source = PurePath(upload.filename.replace("\\", "/")).name or "upload"
         try:
             text = await run_in_threadpool(document_text, data, source)
+        except EncodingError as error:  # the page has no encoding setting to suggest
+            raise HTTPException(400, f"{error.problem}; the page reads UTF-8 text (and PDF, "
+                                     "HTML, Word): save the file as UTF-8, or paste its text"
+                                ) from None
         except RecsumError as error:
             raise HTTPException(400, str(error)) from None
         return source, text, max_words, query

@@ -277,3 +277,21 @@ def test_an_interrupted_training_resumes_to_the_same_weights(slice_examples, tmp
     other = TrainingSettings(**{**vars(settings), "learning_rate": 1e-2})
     with pytest.raises(RecsumError, match="--overwrite"):
         train_model(new_model(seed=5), slice_examples, slice_examples[:1], other, tmp_path)
+
+
+def test_loading_a_saved_lstm_draws_no_transformers_warning(tokenizer, tmp_path):
+    """Our config.json is no transformers config: its tokenizer loads without a warning about
+    a model of type `lstm` instantiating one of type ``."""
+    import logging
+
+    new_model().save_pretrained(tmp_path, tokenizer)
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("transformers")
+    logger.addHandler(handler)
+    try:
+        LSTMSystem(path=str(tmp_path))
+    finally:
+        logger.removeHandler(handler)
+    assert not [r for r in records if "model of type" in r.getMessage()]

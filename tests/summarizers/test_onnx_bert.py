@@ -134,3 +134,20 @@ def test_a_cold_summarize_imports_neither_torch_nor_transformers(extractive, tmp
                             timeout=300, env={**os.environ, "HF_HUB_OFFLINE": "1"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_cache_key_is_the_checkpoint_content_not_its_path(tmp_path):
+    """A new clone or virtual environment with the same model reuses the encoder built."""
+    import shutil
+
+    from recsum.summarizers.checkpoint import WEIGHTS
+    from recsum.summarizers.onnx_bert import _key
+
+    first, second = tmp_path / "venv-a" / "model", tmp_path / "venv-b" / "model"
+    first.mkdir(parents=True)
+    (first / WEIGHTS).write_bytes(b"weights " * 1000)
+    shutil.copytree(first, second)
+    assert _key(first) == _key(second)
+    assert _key(first) == _key(first)  # remembered, and the same
+    (second / WEIGHTS).write_bytes(b"other weights " * 1000)
+    assert _key(first) != _key(second)

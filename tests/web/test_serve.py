@@ -130,6 +130,12 @@ def test_bad_requests_are_one_line_errors(client):
                           400, "scan.pdf has no text layer", "OCR")
     assert_one_line_error(client.post("/api/jobs", files={"file": ("a.pdf", b"Plain notes.")}),
                           400, "a.pdf is named .pdf but holds plain text")
+    for name, data, problem in (("notes.txt", "Caf\u00e9 au lait.".encode("latin-1"),
+                                 "notes.txt is not valid utf-8: byte 0xe9 at offset 3"),
+                                ("notes.txt", b"PK\x03\x04\x00\x00binary", "looks binary")):
+        response = client.post("/api/jobs", files={"file": (name, data)})
+        assert_one_line_error(response, 400, problem, "save the file as UTF-8, or paste its text")
+        assert "--encoding" not in response.json()["error"]  # the page has no such setting
     assert_one_line_error(client.get("/api/jobs/nope"), 404, "no such summary")
     assert_one_line_error(client.get("/api/jobs/nope/summary.txt"), 404, "no such summary")
     assert_one_line_error(client.get("/nowhere"), 404)
@@ -392,18 +398,37 @@ def test_the_page_in_chromium(browser, server, squality_stories, tmp_path):
                               "\n".join(paragraphs[len(paragraphs) // 2 :])))
     driver.find_element(By.ID, "file").send_keys(str(pdf))
     assert not driver.find_element(By.ID, "text").is_enabled()
+    # With a query, the page says so and shows each sentence's relevance to it.
+    driver.find_element(By.ID, "query").send_keys("Who is the captain?")
     provenance = summarize("story.pdf")
+    assert "Summarized for the query “Who is the captain?”" in driver.find_element(
+        By.ID, "query-note").text
+    relevance = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#summary .relevance")]
+    assert relevance == [f"{s['relevance']:.2f}" for s in provenance["sentences"]]
     document = driver.execute_script(DOCUMENT_TEXT)
     spans = driver.find_elements(By.CSS_SELECTOR, "#summary .sentence")
     spans[0].click()
     check_highlight(0, provenance["sentences"][0], document)
     screenshot(driver, "serve-pdf.png")
-    # The tree: open level 1, click its second part, and the part's span is marked.
+    # The tree: open level 1, click its second part, and the part's span is marked, the
+    # sentence clicked before no longer.
     driver.find_element(By.CSS_SELECTOR, "#tree details summary").click()
     driver.find_elements(By.CSS_SELECTOR, "#tree details .part")[1].click()
     check_mark(provenance["levels"][0]["parts"][1], document)
+    assert not driver.find_elements(By.CSS_SELECTOR, "#summary .pinned, #summary .active")
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#document mark")) == 1
     driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
     screenshot(driver, "serve-tree.png")
+
+    # A latin-1 text gets a remedy the page offers (it has no encoding setting).
+    latin1 = tmp_path / "notes.txt"
+    latin1.write_bytes("Caf\u00e9 au lait. The harbour froze.".encode("latin-1"))
+    driver.find_element(By.ID, "clear-file").click()
+    driver.find_element(By.ID, "file").send_keys(str(latin1))
+    driver.find_element(By.ID, "submit").click()
+    error = wait(30).until(shows.visibility_of_element_located((By.ID, "error")))
+    assert "save the file as UTF-8, or paste its text" in error.text
+    assert "--encoding" not in error.text
 
     # An upload over the limit gets the server's one-line error on the page.
     big = tmp_path / "big.pdf"

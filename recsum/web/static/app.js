@@ -126,12 +126,22 @@ function showResult(job) {
   $("document-title").textContent = `Document: ${job.source}, ${result.input_words} words`;
   const summary = $("summary");
   summary.replaceChildren();
+  // With a query, each sentence is followed by its relevance to it (the encoder's similarity).
+  $("query-note").hidden = !result.query;
+  $("query-note").textContent = result.query ? `Summarized for the query “${result.query}”; ` +
+    "the number after each sentence is its relevance to it (higher: closer)." : "";
   result.sentences.forEach((sentence, index) => {
     const span = element("span", sentence.text, "sentence");
     span.dataset.index = index;
     span.tabIndex = 0;
     span.title = `characters ${sentence.start}–${sentence.end} of the document`;
-    summary.append(span, " ");
+    summary.append(span);
+    if (result.query && sentence.relevance !== null) {
+      const relevance = sentence.relevance.toFixed(2);
+      span.title += `; relevance to the query ${relevance}`;
+      summary.append(element("span", relevance, "relevance"));
+    }
+    summary.append(" ");
   });
   showTree(result);
   $("download-summary").href = `/api/jobs/${job.id}/summary.txt`;
@@ -157,7 +167,7 @@ function showTree(result) {
       const button = element("button", `characters ${part.start}–${part.end}: ` +
         `${part.input_tokens} tokens → ${words(part.summary)} words`, "part");
       button.type = "button";
-      button.addEventListener("click", () => highlightSpan(part.start, part.end));
+      button.addEventListener("click", () => showPart(part));
       parts.append(listItem(button));
     }
     details.append(parts);
@@ -181,6 +191,13 @@ function highlightSpan(start, end) {
   // Scroll the document panel only: moving the page would slide the summary away under the
   // pointer, and the sentence being read with it.
   view.scrollTop = mark.offsetTop - view.clientHeight / 3;
+}
+
+// A part of the tree takes the place of a clicked sentence: both marked would mislead.
+function showPart(part) {
+  pinned = null;
+  highlight(null);
+  highlightSpan(part.start, part.end);
 }
 
 function highlight(index) {
