@@ -94,8 +94,9 @@ def _add_part_options(parser: argparse.ArgumentParser) -> None:
     cv = parser.add_argument_group(
         "cross-validation", "With --cross-validate K, nothing is saved: the part scorer is "
         "trained K times, each time without one fold of the training documents, which the "
-        "recursive reducer then summarizes; ROUGE is printed per training dataset.")
-    cv.add_argument("--cross-validate", type=positive_int, default=None, metavar="K")
+        "recursive reducer then summarizes; ROUGE is printed per training dataset. With "
+        "--cross-validate datasets, each --train dataset is a fold: a domain never seen.")
+    cv.add_argument("--cross-validate", type=_folds, default=None, metavar="K|datasets")
     cv.add_argument("--chunk-tokens", type=positive_int, default=None,
                     help="tokens per chunk the encoder and the reducer read (default: "
                          f"{WINDOW_TOKENS})")
@@ -107,6 +108,17 @@ def _add_part_options(parser: argparse.ArgumentParser) -> None:
     cv.add_argument("--final-pool", type=float, nargs="+", default=[None],
                     help="the last pass chooses among this many times the length (default: 2; "
                          "inf: one pass over the whole document)")
+
+
+def _folds(value: str) -> int | str:
+    """A number of folds, or ``datasets``: one fold per training dataset."""
+    if value == "datasets":
+        return value
+    try:
+        return positive_int(value)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of folds or 'datasets', got {value!r}") from None
 
 
 def run(args: argparse.Namespace) -> int:

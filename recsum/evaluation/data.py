@@ -300,6 +300,7 @@ class Adapter:
     columns: tuple[str, ...]
     convert: Callable[[dict, int, str], list[Record]]
     source: str  # where the data comes from and under which license, for model cards
+    trainable: bool = True  # False: the license allows evaluation only
 
 
 def _squality(row: dict, index: int, tasks: str) -> list[Record]:
@@ -333,10 +334,22 @@ def _qmsum(row: dict, index: int, tasks: str) -> list[Record]:
     return records
 
 
+def _generic_only(row: dict, index: int, tasks: str) -> list[Record]:
+    """A flat row (id, document, references) that has a generic summary and no queries."""
+    if tasks == "query":
+        return []
+    return [Record(str(row["id"]), row["document"] or "", tuple(_strings(row["references"])))]
+
+
 ADAPTERS = {
     "squality": Adapter(("document", "questions"), _squality,
                         "SQuALITY v1.3 (github.com/nyu-mll/SQuALITY): summaries CC BY 4.0, "
                         "stories from Project Gutenberg"),
     "qmsum": Adapter(("meeting_transcripts", "general_query_list"), _qmsum,
                      "QMSum (github.com/Yale-LILY/QMSum): MIT"),
+    "scisummnet": Adapter(("id", "document", "references"), _generic_only,
+                          "ScisummNet (github.com/WING-NUS/scisumm-corpus): CC BY 4.0"),
+    "ectsum": Adapter(("id", "document", "references"), _generic_only,
+                      "ECTSum (github.com/rajdeep345/ECTSum): GPL-3.0, for evaluation only",
+                      trainable=False),
 }

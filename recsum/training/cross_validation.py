@@ -2,7 +2,9 @@
 
 Train on all folds but one, summarize the held-out documents with the recursive reducer as the
 default does, and score them with ROUGE; MiniLM reads every document once, and only the scorer
-is trained once per fold (``recsum train part --cross-validate K``).
+is trained once per fold (``recsum train part --cross-validate K``). Leaving one training
+dataset out at a time instead (``--cross-validate datasets``) asks how the scorer serves a domain
+it has never seen.
 """
 
 from __future__ import annotations
@@ -45,7 +47,11 @@ class FoldScores:
     rouge: dict[str, float]
 
 
-def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: int,
+# ``folds`` that leaves one training dataset out at a time.
+BY_DATASET = "datasets"
+
+
+def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: int | str,
                    settings: TrainingSettings | None = None, config: PartScorerConfig | None = None,
                    *, encoder: ChunkEncoder | None = None, chunk_tokens: int | None = None,
                    selections: Sequence[dict] = ({},)) -> list[FoldScores]:
@@ -55,20 +61,20 @@ def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: in
     Scores are per dataset (``datasets[i]`` names record i's), each summary as long as that
     dataset's references are on average, for every entry of ``selections`` (``length_penalty``,
     ``context_penalty``, ``final_pool``: settings that change the choice, not the training).
-    MiniLM reads every document once; only the scorer is trained ``folds`` times.
+    MiniLM reads every document once; only the scorer is trained ``folds`` times. With
+    ``folds=BY_DATASET`` each dataset is a fold: the scorer that rates it never saw its domain.
     """
-    if not 2 <= folds <= len(records):
-        raise RecsumError(f"cross-validation needs between 2 and {len(records)} folds, got "
-                          f"{folds}")
+    held_out = _folds(datasets, folds, len(records))
     settings = settings or PART_TRAINING
     encoder, config = reading_encoder(encoder, config)
     budget = chunk_tokens or min(encoder.max_tokens, WINDOW_TOKENS)
     reader = reader_of(encoder, config, budget)
     examples = part_examples(reader, records, progress=settings.progress, desc="MiniLM reads")
-    order = np.random.default_rng(settings.seed).permutation(len(records))
+    if folds != BY_DATASET:
+        order = np.random.default_rng(settings.seed).permutation(len(records))
+        held_out = [set(order[fold::folds].tolist()) for fold in range(folds)]
     logits: dict[int, np.ndarray] = {}
-    for fold in range(folds):
-        held = set(order[fold::folds].tolist())
+    for held in held_out:
         seed_everything(settings.seed)
         network = Scoring(config)
         train_model(network, [e for i, e in enumerate(examples) if i not in held], [],
@@ -97,6 +103,19 @@ def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: in
                 name: round(100 * float(values["fmeasure"].mean()), 2)
                 for name, values in scores.items()}))
     return results
+
+
+def _folds(datasets: Sequence[str], folds: int | str, records: int) -> list[set[int]]:
+    """Checks ``folds``; the held-out sets when each dataset is a fold (empty otherwise)."""
+    if folds == BY_DATASET:
+        names = list(dict.fromkeys(datasets))
+        if len(names) < 2:
+            raise RecsumError("leaving one dataset out needs at least two --train datasets")
+        return [{i for i, name in enumerate(datasets) if name == held} for held in names]
+    if not isinstance(folds, int) or not 2 <= folds <= records:
+        raise RecsumError(f"cross-validation needs between 2 and {records} folds, or "
+                          f"{BY_DATASET!r}, got {folds!r}")
+    return []
 
 
 class _Recorded:

@@ -19,7 +19,7 @@ import torch
 
 from recsum.clean import readable_sentences
 from recsum.errors import RecsumError
-from recsum.evaluation.data import DatasetSpec, load_records
+from recsum.evaluation.data import ADAPTERS, DatasetSpec, load_records
 from recsum.length import count_words
 from recsum.oracle import oracle_labels
 from recsum.progress import progress_bar
@@ -45,6 +45,9 @@ def load_datasets(sources: Sequence[str], limit: int | None = None,
         if not separator or not path:
             raise RecsumError(f"dataset {source!r} must be ADAPTER:PATH, for example "
                               "squality:squality/train.jsonl")
+        if adapter in ADAPTERS and not ADAPTERS[adapter].trainable:
+            raise RecsumError(f"{adapter} is for evaluation only ({ADAPTERS[adapter].source}): "
+                              "train on other datasets")
         records.extend(load_records(DatasetSpec(path, adapter=adapter, limit=limit,
                                                 tasks=tasks)))
     return records

@@ -413,3 +413,27 @@ def test_training_on_a_tiny_slice_lowers_the_loss_and_saves_a_loadable_scorer(
     torch.manual_seed(0)
     assert mean_loss(Scoring(trained.config, trained), examples, "listwise") < mean_loss(
         Scoring(trained.config), examples, "listwise")
+
+
+@pytest.mark.slow
+def test_leaving_one_dataset_out_rates_each_with_a_scorer_that_never_saw_it(
+    extractive, squality_stories
+):
+    from recsum.records import Record
+    from recsum.training.cross_validation import BY_DATASET, cross_validate
+    from recsum.training.part import PART_TRAINING
+
+    records = []
+    for story in squality_stories[:3]:
+        cut = split_sentences(story["document"])[39].end
+        records.append(Record(story["id"], story["document"][:cut], tuple(story["references"])))
+    datasets = ["stories-a", "stories-a", "stories-b"]
+    settings = PART_TRAINING.__class__(**{**vars(PART_TRAINING), "epochs": 2, "progress": False})
+    results = cross_validate(records, datasets, BY_DATASET, settings,
+                             encoder=extractive.encoder)
+    assert [(r.dataset, r.documents) for r in results] == [("stories-a", 2), ("stories-b", 1)]
+    assert all(0 < r.rouge["rouge1"] < 100 for r in results)
+    with pytest.raises(RecsumError, match="at least two --train datasets"):
+        cross_validate(records, ["one"] * 3, BY_DATASET, settings, encoder=extractive.encoder)
+    with pytest.raises(RecsumError, match="or 'datasets', got 9"):
+        cross_validate(records, datasets, 9, settings, encoder=extractive.encoder)
