@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -236,3 +237,115 @@ def test_kill_9_mid_run_then_the_same_command_loses_and_duplicates_nothing(
     ids = [json.loads(line)["id"] for line in raw]  # every line is valid JSON
     assert sorted(ids) == sorted(s["id"] for s in squality_stories[:4])
     assert len(ids) == len(set(ids))
+
+
+def test_a_second_writer_of_the_same_output_is_refused_in_one_line(tmp_path):
+    output = tmp_path / "p.jsonl"
+    first_lines = []
+
+    class Second:
+        """Builds the system; meanwhile, a second run starts on the same file."""
+
+        def __call__(self):
+            with pytest.raises(RecsumError, match=r"p.jsonl is being written by another run; "
+                                                  r"wait until it is done"):
+                run_batch(Builds(), records(3), LENGTH, output, settings=SETTINGS,
+                          progress=False)
+            first_lines.extend(output.read_text().splitlines())
+            return Builds()()
+
+    result = run_batch(Second(), records(3), LENGTH, output, settings=SETTINGS, progress=False)
+    assert first_lines == [] and result.written == 3
+    assert [row["id"] for row in lines(output)] == ["doc0", "doc1", "doc2"]
+    # Once the first run is over, the file is free: the next run resumes it.
+    assert run_batch(Builds(), records(3), LENGTH, output, settings=SETTINGS,
+                     progress=False).resumed == 3
+
+
+@pytest.mark.slow
+def test_two_batch_commands_at_once_write_each_id_once(tmp_path):
+    data = tmp_path / "docs.jsonl"
+    data.write_text("".join(json.dumps({"id": f"d{i}", "text": "The river rose. " * 2000}) + "\n"
+                            for i in range(40)))
+    command = [sys.executable, "-m", "recsum.cli.main", "batch", str(data), "--system", "lead",
+               "-o", str(tmp_path / "p.jsonl"), "--quiet"]
+    runs = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    codes = [run.wait(120) for run in runs]
+    errors = [run.stderr.read() for run in runs]
+    ids = [row["id"] for row in lines(tmp_path / "p.jsonl")]
+    assert sorted(ids) == sorted(f"d{i}" for i in range(40)), "an id lost or written twice"
+    if 2 in codes:  # they overlapped: the later one was refused in one line
+        refused = errors[codes.index(2)]
+        assert refused.count("\n") == 1 and "is being written by another run" in refused
+
+
+def test_a_write_that_finds_the_disk_full_is_one_line_and_keeps_the_lines_before(
+        tmp_path, monkeypatch):
+    import errno
+
+    from recsum.experiments import batch
+
+    written = []
+
+    def append(sink, line):
+        if len(written) == 2:
+            sink.write('{"id": "doc2", "summ')  # the disk filled up mid-line
+            sink.flush()
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written.append(line["id"])
+        batch_append(sink, line)
+
+    batch_append = batch.append_prediction
+    monkeypatch.setattr(batch, "append_prediction", append)
+    output = tmp_path / "p.jsonl"
+    with pytest.raises(RecsumError, match=r"^the disk is full: cannot write .*p.jsonl \(No space "
+                                          r"left on device\); free some space and run the same"):
+        run_batch(Builds(), records(4), LENGTH, output, settings=SETTINGS, group_size=1,
+                  progress=False)
+    monkeypatch.setattr(batch, "append_prediction", batch_append)
+    result = run_batch(Builds(), records(4), LENGTH, output, settings=SETTINGS, progress=False)
+    assert (result.resumed, result.written) == (2, 2)
+    assert [row["id"] for row in lines(output)] == ["doc0", "doc1", "doc2", "doc3"]
+
+
+@pytest.mark.slow
+def test_a_full_disk_is_one_line_and_the_resume_completes_the_file(tmp_path):
+    """On a 12 KB tmpfs, mounted in a user namespace of its own (skipped where there is none):
+    the run stops in one line, and after the disk grows the same command finishes the file."""
+    if shutil.which("unshare") is None or subprocess.run(
+            ["unshare", "-rm", "true"], capture_output=True).returncode != 0:
+        pytest.skip("no user namespace to mount a small tmpfs in (unshare -rm failed)")
+    data = tmp_path / "docs.jsonl"
+    data.write_text("".join(json.dumps({"id": f"d{i}", "text": f"Document {i} tells it. " * 60})
+                            + "\n" for i in range(40)))
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    batch = (f"{sys.executable} -m recsum.cli.main batch {data} --system lead --max-words 40 "
+             f"-o {disk}/p.jsonl --quiet")
+    script = (f"mount -t tmpfs -o size=12k tmpfs {disk} && {{ {batch} 2>{tmp_path}/full.err; "
+              f"echo $? > {tmp_path}/full.code; }}; mount -o remount,size=1m {disk} && "
+              f"{batch} && cp {disk}/p.jsonl {tmp_path}/p.jsonl")
+    finished = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True,
+                              text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    error = (tmp_path / "full.err").read_text()
+    assert (tmp_path / "full.code").read_text().strip() == "2"
+    assert error.count("\n") == 1 and "the disk is full" in error and "Traceback" not in error
+    ids = [row["id"] for row in lines(tmp_path / "p.jsonl")]
+    assert ids == [f"d{i}" for i in range(40)]
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    ([{"id": "a", "text": 5}], "row 1 (id 'a'): the text field 'text' holds int 5, not text"),
+    ([{"id": "z", "text": "Fine."}, {"id": None, "text": "Words."}],
+     "row 2: the id field 'id' holds null; ids must be strings or numbers"),
+    ([{"id": {"a": 1}, "text": "Words."}], "row 1: the id field 'id' holds dict {\"a\": 1}"),
+    ([{"id": [1], "text": "Words."}], "row 1: the id field 'id' holds list [1]"),
+])
+def test_a_row_with_a_bad_text_or_id_is_one_line_naming_it(tmp_path, capsys, rows, message):
+    data = tmp_path / "docs.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    capsys.readouterr()
+    assert main(["batch", str(data), "--system", "lead", "-o", str(tmp_path / "p.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err

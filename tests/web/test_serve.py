@@ -138,7 +138,8 @@ def test_bad_requests_are_one_line_errors(client):
     assert_one_line_error(client.post("/api/jobs", data={"text": "Text."},
                                       files={"file": ("a.txt", b"More text.")}), 400, "not both")
     assert_upload_fails(client, "scan.pdf", scanned_pdf(), "scan.pdf has no text layer", "OCR")
-    assert_upload_fails(client, "a.pdf", b"Plain notes.", "a.pdf is named .pdf but holds plain text")
+    assert_upload_fails(client, "a.pdf", b"Plain notes.",
+                        "a.pdf is named .pdf but holds plain text")
     assert_one_line_error(client.get("/api/jobs/nope"), 404, "no such summary")
     assert_one_line_error(client.get("/api/jobs/nope/summary.txt"), 404, "no such summary")
     assert_one_line_error(client.get("/nowhere"), 404)
