@@ -23,7 +23,7 @@ import numpy as np
 from recsum.config import ENCODER_LAYERS
 from recsum.errors import RecsumError
 from recsum.summarizers.features import FEATURES, QUERY_FEATURES
-from recsum.weights import save_weights
+from recsum.weights import check_weights, save_weights
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -148,6 +148,7 @@ class PartScorer:
             kind = "a query" if query else "a generic"
             raise RecsumError(f"{path} is not {kind} part scorer of this version of recsum (its "
                               f"features differ); {fix}")
+        check_weights(weights_file, weight_shapes(config), what="part scorer weights", fix=fix)
         try:
             return cls(config, load_file(str(weights_file)))
         except (SafetensorError, ValueError, OSError) as error:
