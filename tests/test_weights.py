@@ -156,3 +156,57 @@ def test_a_damaged_lstm_or_bigbird_folder_is_one_line(tmp_path):
     (tmp_path / "config.json").write_text("{not json")
     with pytest.raises(RecsumError, match=r"config.json is damaged"):
         HierarchicalLSTM.from_pretrained(tmp_path)
+
+
+KILLED_SAVE = """
+import os, signal, sys
+import numpy as np
+from recsum import weights
+from recsum.summarizers.scorer import PartScorer
+
+folder, moment = sys.argv[1], sys.argv[2]
+old = PartScorer.from_pretrained(folder)
+new = PartScorer(old.config, {k: v + 1 for k, v in old.weights.items()})
+if moment == "before the weights":
+    weights.save_weights = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
+else:  # between the weights' rename and the config's
+    rename = os.replace
+    def replace(source, target):
+        if str(source).endswith("config.json"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        rename(source, target)
+    weights.os.replace = replace
+new.save_pretrained(folder)
+"""
+
+
+@pytest.mark.parametrize("moment", ["before the weights", "between the renames"])
+def test_a_model_save_killed_midway_leaves_the_old_model_or_a_one_line_refusal(tmp_path,
+                                                                               moment):
+    """Issue 24, row 11: a kill mid-save left the new config with the old weights, and
+    summarizing with the folder succeeded."""
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from recsum.errors import RecsumError
+    from recsum.summarizers.scorer import PartScorer
+
+    folder = tmp_path / "part-model"
+    PartScorer.from_pretrained().save_pretrained(folder)  # a pair saved together
+    before = PartScorer.from_pretrained(folder).weights
+    killed = subprocess.run([sys.executable, "-c", KILLED_SAVE, str(folder), moment],
+                            capture_output=True, timeout=120)
+    assert killed.returncode == -9, killed.stderr
+    if moment == "before the weights":
+        after = PartScorer.from_pretrained(folder).weights  # the old model, whole
+        assert all(np.array_equal(before[name], after[name]) for name in before)
+    else:
+        with pytest.raises(RecsumError, match=r"were not saved with the config.json beside them "
+                                              r"\(a save was interrupted\)"):
+            PartScorer.from_pretrained(folder)
+    # The next save replaces what the killed one left.
+    PartScorer.from_pretrained().save_pretrained(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["config.json", "model.safetensors"]
+    PartScorer.from_pretrained(folder)
