@@ -78,22 +78,6 @@ def check_model_folder(name_or_path: str) -> None:
         check_weights(folder / shard, what="model weights", fix=_RESAVE)
 
 
-@contextlib.contextmanager
-def loading_report_quiet() -> Iterator[None]:
-    """transformers' warnings while a model loads left out: its report of missing weights is
-    a table on stderr (and more lines follow it), and :func:`check_loading_info` turns missing
-    weights into one line."""
-    import logging
-
-    report = logging.getLogger("transformers")
-    level = report.level
-    report.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        report.setLevel(level)
-
-
 def check_loading_info(name_or_path: str, info: dict) -> None:
     """Refuse a model that ``from_pretrained(..., output_loading_info=True)`` loaded with
     tensors missing from its weights: transformers would fill them with random values."""

@@ -16,10 +16,10 @@ import torch
 from recsum.config import WINDOW_TOKENS, generation_config
 from recsum.errors import RecsumError
 from recsum.length import Length, truncate_words
+from recsum.quirks import warnings_silenced
 from recsum.summarizers.loading import (
     check_loading_info,
     check_model_folder,
-    loading_report_quiet,
     resolve_device,
     resolve_dtype,
     user_error_on_load,
@@ -123,7 +123,8 @@ class Seq2SeqSummarizer:
                 "to use the embedded extractive default"
             )
         check_model_folder(name_or_path)
-        with user_error_on_load(name_or_path), loading_report_quiet():
+        # transformers' table of missing weights is left out: check_loading_info says it.
+        with user_error_on_load(name_or_path), warnings_silenced("transformers"):
             tokenizer = AutoTokenizer.from_pretrained(
                 name_or_path, trust_remote_code=trust_remote_code
             )
