@@ -34,7 +34,7 @@ def shipped_scorer_copy(tmp_path):
 
     from recsum.summarizers.scorer import shipped_scorer_path
 
-    folder = tmp_path / "part-model"
+    folder = tmp_path / "scorer"  # a folder named like the --scorer flag keeps its name
     shutil.copytree(shipped_scorer_path(False), folder)
     return folder
 

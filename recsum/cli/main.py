@@ -19,9 +19,11 @@ from recsum import quirks
 from recsum.errors import RecsumError
 
 COMMANDS = ("summarize", "batch", "evaluate", "run", "train", "bench", "serve")
-# The library names its parameters; on the command line they are flags.
-_PARAMETER = re.compile(r"\b(chunk_tokens|max_depth|max_words|max_tokens|overlap|scorer|num_beams|"
-                        r"min_new_tokens|no_repeat_ngram_size|length_penalty|batch_size)\b")
+# The library names its parameters; on the command line they are flags. A name inside a path
+# (a folder called "scorer") is left as it is.
+_PARAMETER = re.compile(r"(?<![\w/.-])(chunk_tokens|max_depth|max_words|max_tokens|overlap|scorer|"
+                        r"num_beams|min_new_tokens|no_repeat_ngram_size|length_penalty|"
+                        r"batch_size)(?![\w/-]|\.\w)")
 
 
 class _Parser(argparse.ArgumentParser):

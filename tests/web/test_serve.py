@@ -7,6 +7,7 @@ headless through its chromedriver (Selenium); it never downloads a browser. Set
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -246,6 +247,18 @@ def test_any_job_can_be_cancelled_and_a_summary_has_a_time_limit():
         part.gate.set()
         assert wait_done(client, third, 30)["status"] == "cancelled"
         assert_one_line_error(client.delete("/api/jobs/nope"), 404, "no such summary")
+
+
+def test_a_document_longer_than_the_limit_is_refused_in_one_line(extractive):
+    from recsum.web.jobs import JobLimits
+
+    settings = ServeSettings(limits=JobLimits(max_chars=100))
+    long_text = "The river rose. " * 10
+    with TestClient(create_app(Summarizer(extractive).reducer, settings)) as client:
+        assert_one_line_error(client.post("/api/jobs", data={"text": long_text}), 413,
+                              "pasted text holds 160 characters of text, more than the 100")
+        assert_upload_fails(client, "long.txt", long_text.encode(),
+                            "long.txt holds 160 characters of text, more than the 100")
 
 
 def test_an_internal_error_is_json_not_a_bare_500(extractive, monkeypatch):
@@ -512,3 +525,66 @@ def test_the_page_in_chromium(browser, server, squality_stories, tmp_path):
                           "--max-upload-mb raises it)")
     assert not driver.find_element(By.ID, "result").is_displayed()
     screenshot(driver, "serve-too-large.png")
+
+
+@pytest.mark.slow
+def test_word_bombs_four_at_a_time_keep_the_server_small_and_the_next_job_quick(tmp_path):
+    """Issue 24's "done means": rows 1 and 2 (a .docx that inflates to 250 MB, one whose header
+    says 100 KB of 1 GiB) sent four at a time; the server with its reader stays under 1.5 GB
+    resident, and a small job sent after them is done within a minute."""
+    import httpx
+    import psutil
+    from documents import docx_inflating_to
+
+    bombs = [("row1.docx", docx_inflating_to(250 * 2**20)),
+             ("row2.docx", docx_inflating_to(2**30, declared=100 * 1024))]
+    process, url = start_server(tmp_path)
+    text = {"text": "The river rose in spring. The mill flooded. " * 40}
+    # A first summary, so that the test's fresh cache builds the encoder before the watch.
+    first = httpx.post(f"{url}api/jobs", data=text).json()["id"]
+    while httpx.get(f"{url}api/jobs/{first}").json()["status"] != "done":
+        time.sleep(0.2)
+    watched = psutil.Process(process.pid)
+    peak, stop = [0], threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(psutil.Error):  # a reader that ended meanwhile
+                peak[0] = max(peak[0], watched.memory_info().rss + sum(
+                    child.memory_info().rss for child in watched.children(recursive=True)))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        ids: list[str] = []
+
+        def send(name: str, data: bytes) -> None:
+            answer = httpx.post(f"{url}api/jobs", files={"file": (name, data)}, timeout=120)
+            ids.append(answer.json()["id"])
+
+        senders = [threading.Thread(target=send, args=bombs[i % 2]) for i in range(8)]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join()
+        sent = time.monotonic()
+        small = httpx.post(f"{url}api/jobs", data=text).json()["id"]
+        with httpx.Client(base_url=url) as client:
+            def state(job_id: str) -> dict:
+                while (job := client.get(f"api/jobs/{job_id}").json())["status"] not in (
+                        "done", "error", "cancelled"):
+                    time.sleep(0.1)
+                return job
+
+            assert state(small)["status"] == "done"
+            small_seconds = time.monotonic() - sent
+            errors = [state(job_id)["error"] for job_id in ids]
+    finally:
+        stop.set()
+        sampler.join()
+        process.terminate()
+        process.wait(15)
+    assert len(errors) == 8 and all(error and "\n" not in error for error in errors), errors
+    assert peak[0] < 1.5 * 2**30, f"{peak[0] / 2**20:.0f} MB resident"
+    assert small_seconds < 60
