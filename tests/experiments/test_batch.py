@@ -264,19 +264,24 @@ def test_a_second_writer_of_the_same_output_is_refused_in_one_line(tmp_path):
 
 @pytest.mark.slow
 def test_two_batch_commands_at_once_write_each_id_once(tmp_path):
+    """Issue 24, row 8: two runs on one output wrote every id twice."""
     data = tmp_path / "docs.jsonl"
-    data.write_text("".join(json.dumps({"id": f"d{i}", "text": "The river rose. " * 2000}) + "\n"
-                            for i in range(40)))
-    command = [sys.executable, "-m", "recsum.cli.main", "batch", str(data), "--system", "lead",
-               "-o", str(tmp_path / "p.jsonl"), "--quiet"]
-    runs = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    codes = [run.wait(120) for run in runs]
-    errors = [run.stderr.read() for run in runs]
-    ids = [row["id"] for row in lines(tmp_path / "p.jsonl")]
-    assert sorted(ids) == sorted(f"d{i}" for i in range(40)), "an id lost or written twice"
-    if 2 in codes:  # they overlapped: the later one was refused in one line
-        refused = errors[codes.index(2)]
-        assert refused.count("\n") == 1 and "is being written by another run" in refused
+    text = " ".join(f"Sentence {k} tells of the river and the mill {k % 7}." for k in range(300))
+    data.write_text("".join(json.dumps({"id": f"d{i}", "text": text}) + "\n" for i in range(40)))
+    output = tmp_path / "p.jsonl"
+    # The default model: slow enough that the first run still writes when the second starts.
+    command = [sys.executable, "-m", "recsum.cli.main", "batch", str(data), "--max-words", "30",
+               "-o", str(output), "--quiet", "--group-size", "1"]
+    first = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (output.exists() and output.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the first run writes its lines
+    second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert first.wait(120) == 0, first.stderr.read()
+    assert second.returncode == 2 and second.stderr.count("\n") == 1, second.stderr
+    assert "p.jsonl is being written by another run" in second.stderr
+    ids = [row["id"] for row in lines(output)]
+    assert ids == [f"d{i}" for i in range(40)], "an id lost or written twice"
 
 
 def test_a_write_that_finds_the_disk_full_is_one_line_and_keeps_the_lines_before(
