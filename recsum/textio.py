@@ -17,6 +17,7 @@ from recsum.formats import detect_format, extract_text
 # The most that is read of one document: far more than the text of any book (512k words of
 # text are about 3 MB; PDFs with images, larger), far less than an endless stream would fill.
 MAX_INPUT_BYTES = 256 * 2**20
+_READ_STEP = 2**20
 # Byte-order marks, longest first (UTF-32's LE mark begins with UTF-16's), and their codecs.
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -103,9 +104,12 @@ def read_text(path: str | Path, encoding: str = "utf-8") -> str:
 
 def _read_bounded(stream, source: str) -> bytes:
     """All of ``stream``, or a one-line error once it passes :data:`MAX_INPUT_BYTES`."""
-    data = stream.read(MAX_INPUT_BYTES + 1)
+    # In steps: one read of the whole cap would allocate all of it, whatever the document's size.
+    data = bytearray()
+    while len(data) <= MAX_INPUT_BYTES and (step := stream.read(_READ_STEP)):
+        data += step
     if len(data) > MAX_INPUT_BYTES:
         raise RecsumError(f"{source} is larger than {MAX_INPUT_BYTES // 2**20} MB, the most "
                           "recsum reads of one document; split it into parts, or give its text "
                           "alone as .txt")
-    return data
+    return bytes(data)

@@ -121,3 +121,16 @@ def _all(data: bytes, marker: bytes):
     while start >= 0:
         yield start
         start = data.find(marker, start + 1)
+
+
+def docx_with_document_xml(xml: str) -> bytes:
+    """A Word file whose word/document.xml is ``xml``."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as template, \
+         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as changed:
+        for item in template.infolist():
+            changed.writestr(item, xml if item.filename == "word/document.xml"
+                             else template.read(item))
+    return out.getvalue()
