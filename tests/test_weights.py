@@ -210,3 +210,15 @@ def test_a_model_save_killed_midway_leaves_the_old_model_or_a_one_line_refusal(t
     PartScorer.from_pretrained().save_pretrained(folder)
     assert sorted(p.name for p in folder.iterdir()) == ["config.json", "model.safetensors"]
     PartScorer.from_pretrained(folder)
+
+
+def test_a_training_checkpoint_cut_short_is_one_line(tmp_path):
+    from recsum.errors import RecsumError
+    from recsum.training.checkpoint import Checkpoint
+
+    checkpoint = Checkpoint(tmp_path, "fingerprint")
+    save_weights({"model.w": torch.ones(4, 4)}, checkpoint.path, {"fingerprint": "fingerprint"})
+    cut_in_half(checkpoint.path)
+    with pytest.raises(RecsumError, match=r"^training checkpoint .* is damaged or cut short .*; "
+                                          r"pass --overwrite to start the training over$"):
+        checkpoint.load(torch.nn.Linear(4, 4), None)
