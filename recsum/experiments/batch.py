@@ -140,9 +140,9 @@ def _exclusive(output: Path) -> Iterator[None]:
         except OSError as error:
             if error.errno not in _FULL:
                 raise
-            raise RecsumError(f"the disk is full: cannot write {output} ({error.strerror}); "
-                              "free some space and run the same command again (finished "
-                              "documents are kept)") from None
+            raise RecsumError(f"cannot write {output} ({error.strerror}): the disk, or the "
+                              "room this file may take, is full; free some space and run the "
+                              "same command again (finished documents are kept)") from None
 
 
 def _run_batch(build_system: Callable[[], System], records: Sequence[Record], length: Length,

@@ -261,17 +261,26 @@ def test_a_document_longer_than_the_limit_is_refused_in_one_line(extractive):
                             "long.txt holds 160 characters of text, more than the 100")
 
 
-def test_an_internal_error_is_json_not_a_bare_500(extractive, monkeypatch):
-    from recsum.web import app as web_app
+class NamelessSummarizer(PrefixSummarizer):
+    """A part summarizer whose name fails once ``broken``: the settings route then meets an
+    unexpected error."""
 
-    def broken(*args):
-        raise RuntimeError("boom")
+    broken = False
 
-    monkeypatch.setattr(web_app, "bar_states", broken)
-    app = create_app(Summarizer(extractive).reducer)
+    @property
+    def name(self) -> str:
+        if self.broken:
+            raise RuntimeError("boom")
+        return "nameless"
+
+
+def test_an_internal_error_is_json_not_a_bare_500(caplog):
+    part = NamelessSummarizer()
+    app = create_app(Summarizer(part).reducer)
+    part.broken = True
     with TestClient(app, raise_server_exceptions=False) as local:
-        job = local.post("/api/jobs", data={"text": "The river rose. The mill flooded."})
-        assert_one_line_error(local.get(f"/api/jobs/{job.json()['id']}"), 500, "internal error")
+        assert_one_line_error(local.get("/api/settings"), 500, "internal error", "log")
+    assert "RuntimeError: boom" in caplog.text  # the traceback goes to the server's log
 
 
 class GatedSummarizer(PrefixSummarizer):
