@@ -361,3 +361,8 @@ def test_a_row_with_a_bad_text_or_id_is_one_line_naming_it(tmp_path, capsys, row
     assert main(["batch", str(data), "--system", "lead", "-o", str(tmp_path / "p.jsonl")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
+
+
+def test_an_output_that_is_a_directory_is_one_line(tmp_path):
+    with pytest.raises(RecsumError, match=r"is a directory; give a file name for the predictions"):
+        run_batch(Builds(), records(1), LENGTH, tmp_path, settings=SETTINGS, progress=False)
