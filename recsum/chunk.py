@@ -1,8 +1,9 @@
 """Chunking: pack whole sentences into model inputs that never exceed the token budget.
 
 Lengths are counted with the part summarizer's own tokenizer (special tokens and task prefix
-included). A sentence longer than the budget is split at token boundaries into pieces that fit;
-nothing is dropped or truncated. Chunks keep the sentences' order and their source spans.
+included). A sentence longer than the budget is split between its words into pieces that fit;
+nothing is dropped or truncated, and no word is cut (a word that no chunk can hold is an error).
+Chunks keep the sentences' order and their source spans.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from recsum.config import WINDOW_TOKENS, check_reduction
 from recsum.errors import RecsumError
+from recsum.length import word_spans
 from recsum.segment import Sentence
 from recsum.tokens import TokenCounter
 
@@ -44,29 +46,32 @@ def content_room(tokens: TokenCounter, budget: int) -> int:
     return budget - overhead
 
 
-def _split_long(sentence: Sentence, tokens: TokenCounter, room: int) -> list[Sentence]:
+def _split_long(sentence: Sentence, tokens: TokenCounter, room: int,
+                limit: int) -> list[Sentence]:
     """Pieces of a too-long sentence (text without sentence boundaries: one huge line, a table,
-    code): runs of whole words of at most :data:`PIECE_TOKENS` tokens (and ``room``); a single
-    word longer than that is cut between its tokens."""
-    limit = min(room, PIECE_TOKENS)
+    code): runs of whole words (:func:`~recsum.length.words`: a run of characters longer than
+    any real word counts as several) of at most ``limit`` tokens; a word of more is a piece
+    alone. A word of more than ``room`` tokens is an error: no model input could hold it, and
+    a piece of a word is no word of the document."""
     text = sentence.text
+    spans = word_spans(text)
+    overhead = tokens.count([""])[0]
+    sizes = [count - overhead for count in tokens.count([text[b:e] for b, e in spans])]
     pieces: list[tuple[int, int]] = []  # character spans in ``text``
-    first = last = None  # token spans of the piece being filled
+    first = last = None  # the piece being filled
     count = 0
-    for word in _words(tokens.spans(text)):
-        if len(word) > limit:  # one word longer than a piece: cut between its tokens
-            if first is not None:
-                pieces.append((first, last))
-            pieces += [(word[i][0], word[min(i + limit, len(word)) - 1][1])
-                       for i in range(0, len(word), limit)]
-            first, count = None, 0
-            continue
-        if first is not None and count + len(word) > limit:
+    for (begin, end), size in zip(spans, sizes, strict=True):
+        if size > room:
+            raise RecsumError(
+                f"the word {text[begin:end][:40]!r} takes {size} tokens, more than a chunk of "
+                f"{room + overhead} tokens holds ({room} after the model's special tokens); "
+                f"raise chunk_tokens to {size + overhead} or more")
+        if first is not None and count + size > limit:
             pieces.append((first, last))
             first, count = None, 0
-        first = word[0][0] if first is None else first
-        last = word[-1][1]
-        count += len(word)
+        first = begin if first is None else first
+        last = end
+        count += size
     if first is not None:
         pieces.append((first, last))
     # Source offsets are approximate inside a sentence whose whitespace was normalized.
@@ -74,39 +79,29 @@ def _split_long(sentence: Sentence, tokens: TokenCounter, room: int) -> list[Sen
                      min(sentence.start + end, sentence.end)) for begin, end in pieces]
 
 
-def _words(spans: Sequence[tuple[int, int]]) -> list[list[tuple[int, int]]]:
-    """Token spans grouped into words: a token that does not touch the previous one starts a
-    word (subwords and trailing punctuation touch theirs)."""
-    words: list[list[tuple[int, int]]] = []
-    for span in spans:
-        if words and words[-1][-1][1] == span[0]:
-            words[-1].append(span)
-        else:
-            words.append([span])
-    return words
-
-
 def fit_sentences(
     sentences: Sequence[Sentence], tokens: TokenCounter, budget: int
 ) -> tuple[list[Sentence], list[int]]:
     """Units that each fit the budget alone (long sentences split), with their token counts."""
     room = content_room(tokens, budget)
-    overhead = budget - room
     units: list[Sentence] = []
     counts: list[int] = []
     for sentence, count in zip(sentences, tokens.count([s.text for s in sentences]), strict=True):
         if count <= budget:
             units.append(sentence)
             counts.append(count)
-        else:  # only the pieces are counted again
-            pieces = _split_long(sentence, tokens, room)
-            units += pieces
-            counts += tokens.count([piece.text for piece in pieces])
-    # A piece cut at token boundaries can re-tokenize slightly longer; cut such pieces again.
-    if any(count > budget for count in counts):
-        return (
-            fit_sentences(units, tokens, budget - 1) if budget - 1 > overhead else (units, counts)
-        )
+            continue
+        # Only the pieces are counted again.
+        pieces = _split_long(sentence, tokens, room, min(room, PIECE_TOKENS))
+        for piece, piece_count in zip(pieces, tokens.count([p.text for p in pieces]),
+                                      strict=True):
+            if piece_count <= budget:
+                units.append(piece)
+                counts.append(piece_count)
+            else:  # its words took more tokens together than apart: one word a piece
+                alone = _split_long(piece, tokens, room, 1)
+                units += alone
+                counts += tokens.count([word.text for word in alone])
     return units, counts
 
 

@@ -15,6 +15,7 @@ import io
 import logging
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from recsum.errors import RecsumError
@@ -47,9 +48,12 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: .doc, encrypt
 _HTML_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]",
                          re.IGNORECASE | re.DOTALL)
 BLOCK_SEPARATOR = "\n\n"
-# A Word file is a ZIP archive: one that unpacks to more than this is refused unread (a zip bomb
-# of a few MB could otherwise fill the memory of the server that reads it).
-MAX_UNPACKED_BYTES = 256 * 2**20
+# A Word file is a ZIP archive: one that unpacks to more than this is refused (a zip bomb of a
+# few MB could otherwise fill the memory of the server that reads it). 64 MB holds the XML of a
+# few million words, and more than the 20 MB a page may upload of images, which do not shrink.
+MAX_UNPACKED_BYTES = 64 * 2**20
+# Archives are inflated this many bytes at a time to check them, never a whole member at once.
+_INFLATE_STEP = 2**20
 
 
 def sniff(data: bytes) -> str:
@@ -94,7 +98,15 @@ def detect_format(data: bytes, name: str) -> str:
 def extract_text(data: bytes, source: str, fmt: str, encoding: str = "utf-8") -> str:
     """The text of a ``pdf``, ``html`` or ``docx`` document (``source`` names it in errors)."""
     readers = {"pdf": _pdf_text, "html": _html_text, "docx": _docx_text}
-    return readers[fmt](data, source, encoding)
+    try:
+        return readers[fmt](data, source, encoding)
+    except RecursionError:
+        # A hostile file nests objects (PDF arrays, HTML elements) deeper than parsers recurse.
+        raise RecsumError(f"{source} nests its content too deeply to be read (a damaged or "
+                          "hostile file); save it again from the program that made it") from None
+    except MemoryError:
+        raise RecsumError(f"{source} needs more memory to read than there is; save its text "
+                          "as .txt and give that") from None
 
 
 def _pdf_text(data: bytes, source: str, encoding: str) -> str:
@@ -166,14 +178,8 @@ def _docx_text(data: bytes, source: str, encoding: str) -> str:
     from docx.table import Table
     from lxml.etree import LxmlError
 
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        # zipfile never unpacks more than a member's declared size, so the sum is a true bound.
-        unpacked = sum(member.file_size for member in archive.infolist())
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise RecsumError(f"{source} unpacks to {unpacked / 2**20:.1f} MB, more than the "
-                          f"{MAX_UNPACKED_BYTES / 2**20:.1f} MB a Word document may; save its "
-                          "text as .txt or PDF")
     try:
+        _check_unpacked(data, source)
         document = docx.Document(io.BytesIO(data))
         blocks = []
         for item in document.iter_inner_content():  # paragraphs and tables, in document order
@@ -182,11 +188,35 @@ def _docx_text(data: bytes, source: str, encoding: str) -> str:
                 blocks.append("\n".join(row for row in rows if row))
             else:
                 blocks.append(_words_of(item.text))
-    except (KeyError, ValueError, LxmlError, zipfile.BadZipFile) as error:
-        # python-docx raises these for a missing or malformed part of the package.
+    except (KeyError, ValueError, LxmlError, zipfile.BadZipFile, zlib.error, EOFError,
+            NotImplementedError) as error:
+        # python-docx raises these for a missing or malformed part of the package, zipfile for
+        # a damaged or lying member, or a compression method it lacks.
         raise RecsumError(f"{source} is not a readable Word document ({_first_line(error)}); "
                           "open it in Word or LibreOffice and save it again as .docx") from None
     return BLOCK_SEPARATOR.join(block for block in blocks if block)
+
+
+def _check_unpacked(data: bytes, source: str) -> None:
+    """Refuse an archive that unpacks to more than :data:`MAX_UNPACKED_BYTES`, or whose
+    members unpack to other sizes than their headers say (zipfile's CRC check then fails).
+
+    Each member is inflated a step at a time and thrown away: zipfile stops a member at its
+    declared size when it is read in steps, whereas reading it whole (as python-docx does)
+    inflates all of a lying member at once before the check; once this passes, the declared
+    sizes are true and bound what python-docx unpacks.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.infolist()
+        unpacked = sum(member.file_size for member in members)
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise RecsumError(f"{source} unpacks to {unpacked / 2**20:.1f} MB, more than the "
+                              f"{MAX_UNPACKED_BYTES / 2**20:.1f} MB a Word document may; save "
+                              "its text as .txt or PDF")
+        for member in members:
+            with archive.open(member) as stream:
+                while stream.read(_INFLATE_STEP):
+                    pass
 
 
 def _words(element) -> str:

@@ -10,7 +10,10 @@ from typing import Literal
 from recsum.errors import RecsumError
 
 Unit = Literal["words", "tokens", "fraction"]
-_WORD = re.compile(r"\S+")
+# A run of more characters than any real word (a line without spaces, a URL, base64) counts as
+# several words of this many characters: budgets in words then bound the text in characters.
+MAX_WORD_CHARS = 100
+_WORD = re.compile(rf"\S{{1,{MAX_WORD_CHARS}}}")
 
 
 @dataclass(frozen=True)
@@ -39,12 +42,23 @@ class Length:
 
 
 def count_words(text: str) -> int:
-    """Whitespace-separated words, the unit of every word budget in recsum."""
+    """Whitespace-separated words (a run of more than :data:`MAX_WORD_CHARS` characters is
+    several), the unit of every word budget in recsum."""
     # Counted without building the list of words: a long document's would take tens of MB.
     return sum(1 for _ in _WORD.finditer(text))
 
 
+def words(text: str) -> list[str]:
+    """The words of ``text`` as :func:`count_words` counts them."""
+    return _WORD.findall(text)
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """The character span of each word of ``text`` (see :func:`words`)."""
+    return [match.span() for match in _WORD.finditer(text)]
+
+
 def truncate_words(text: str, max_words: int) -> str:
     """The first ``max_words`` words of ``text`` (whitespace collapsed only if it was cut)."""
-    words = text.split()
-    return text if len(words) <= max_words else " ".join(words[:max_words])
+    found = words(text)
+    return text if len(found) <= max_words else " ".join(found[:max_words])

@@ -120,16 +120,18 @@ def quiet_model_loading() -> None:
 
 
 @contextlib.contextmanager
-def root_warnings_silenced() -> Iterator[None]:
-    """Warnings to the root logger dropped, then its level restored: onnxruntime's quantizer
-    advises a pre-processing step there (recsum's graph needs none) through ``logging.warning``,
-    which would print it on every first use."""
+def warnings_silenced(name: str | None = None) -> Iterator[None]:
+    """Warnings to the logger ``name`` (the root logger by default) dropped, then its level
+    restored: onnxruntime's quantizer advises a pre-processing step to the root logger
+    (recsum's graph needs none) through ``logging.warning``, which would print it on every
+    first use; transformers reports missing weights as a table on stderr, which recsum says in
+    one line instead."""
     import logging
 
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
     try:
         yield
     finally:
-        root.setLevel(level)
+        logger.setLevel(level)

@@ -7,12 +7,17 @@ Plain text and Markdown are decoded here; PDF, HTML and Word files go through
 from __future__ import annotations
 
 import codecs
+import stat
 import sys
 from pathlib import Path
 
 from recsum.errors import EncodingError, RecsumError
 from recsum.formats import detect_format, extract_text
 
+# The most that is read of one document: far more than the text of any book (512k words of
+# text are about 3 MB; PDFs with images, larger), far less than an endless stream would fill.
+MAX_INPUT_BYTES = 256 * 2**20
+_READ_STEP = 2**20
 # Byte-order marks, longest first (UTF-32's LE mark begins with UTF-16's), and their codecs.
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -75,7 +80,7 @@ def read_text(path: str | Path, encoding: str = "utf-8") -> str:
         if sys.stdin is None or sys.stdin.closed:
             raise RecsumError("stdin is closed; pipe a document in, or give a file name")
         try:
-            data = sys.stdin.buffer.read()
+            data = _read_bounded(sys.stdin.buffer, "stdin")
         except OSError as error:
             raise RecsumError(f"cannot read stdin ({error.strerror}); give a file name") from None
         return document_text(data, "stdin", encoding)
@@ -85,7 +90,27 @@ def read_text(path: str | Path, encoding: str = "utf-8") -> str:
     if not file.exists():
         raise RecsumError(f"{file}: no such file")
     try:
-        data = file.read_bytes()
+        mode = file.stat().st_mode
+        # A device (/dev/zero, /dev/urandom, a terminal) is no document and may never end;
+        # pipes and process substitution (<(cmd)) are read up to the cap like stdin.
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            raise RecsumError(f"{file} is a device, not a document; give a file, or '-' with "
+                              "the text piped in")
+        with open(file, "rb") as stream:
+            data = _read_bounded(stream, str(file))
     except OSError as error:
         raise RecsumError(f"{file}: cannot read ({error.strerror})") from None
     return document_text(data, str(file), encoding)
+
+
+def _read_bounded(stream, source: str) -> bytes:
+    """All of ``stream``, or a one-line error once it passes :data:`MAX_INPUT_BYTES`."""
+    # In steps: one read of the whole cap would allocate all of it, whatever the document's size.
+    data = bytearray()
+    while len(data) <= MAX_INPUT_BYTES and (step := stream.read(_READ_STEP)):
+        data += step
+    if len(data) > MAX_INPUT_BYTES:
+        raise RecsumError(f"{source} is larger than {MAX_INPUT_BYTES // 2**20} MB, the most "
+                          "recsum reads of one document; split it into parts, or give its text "
+                          "alone as .txt")
+    return bytes(data)

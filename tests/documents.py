@@ -59,3 +59,78 @@ def docx_bytes() -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def deep_pdf(depth: int = 100_000) -> bytes:
+    """A one-page PDF whose content stream nests an array ``depth`` levels deep."""
+    content = b"BT /F1 12 Tf 72 712 Td (Hello) Tj ET " + b"[" * depth + b"]" * depth + b" pop"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1,
+                                                                             xref)
+    return bytes(out)
+
+
+def docx_inflating_to(size: int, *, declared: int | None = None) -> bytes:
+    """A Word file whose document.xml unpacks to ``size`` bytes of paragraphs (a zip bomb of a
+    few MB for hundreds), with a header that says ``declared`` bytes instead when given."""
+    import zipfile
+
+    paragraph = b"<w:p><w:r><w:t>flood</w:t></w:r></w:p>"
+    namespace = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    head, tail = b"<w:document " + namespace + b"><w:body>", b"</w:body></w:document>"
+    count = max(0, (size - len(head) - len(tail)) // len(paragraph))
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as template, \
+         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in template.infolist():
+            if item.filename != "word/document.xml":
+                bomb.writestr(item, template.read(item))
+        with bomb.open("word/document.xml", "w", force_zip64=False) as member:
+            member.write(head)
+            block = paragraph * 10_000
+            for _ in range(count // 10_000):
+                member.write(block)
+            member.write(paragraph * (count % 10_000) + tail)
+    data = bytearray(out.getvalue())
+    if declared is not None:  # the local header and the central directory both lie
+        name = b"word/document.xml"
+        local = next(i for i in _all(data, b"PK\x03\x04") if data[i + 30 : i + 30 + len(name)]
+                     == name)
+        central = next(i for i in _all(data, b"PK\x01\x02") if data[i + 46 : i + 46 + len(name)]
+                       == name)
+        data[local + 22 : local + 26] = declared.to_bytes(4, "little")
+        data[central + 24 : central + 28] = declared.to_bytes(4, "little")
+    return bytes(data)
+
+
+def _all(data: bytes, marker: bytes):
+    start = data.find(marker)
+    while start >= 0:
+        yield start
+        start = data.find(marker, start + 1)
+
+
+def docx_with_document_xml(xml: str) -> bytes:
+    """A Word file whose word/document.xml is ``xml``."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as template, \
+         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as changed:
+        for item in template.infolist():
+            changed.writestr(item, xml if item.filename == "word/document.xml"
+                             else template.read(item))
+    return out.getvalue()

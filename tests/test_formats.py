@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -231,3 +232,28 @@ def test_summarize_a_pdf_story_from_the_cli_and_the_api(squality_stories, extrac
     assert main(["summarize", str(path), "--max-words", "80", "--json", "--quiet"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["summary"] == result.summary and printed["input_words"] == result.input_words
+
+
+def test_word_bombs_are_refused_in_one_line_without_inflating_them(tmp_path):
+    """Issue 24: a part that inflates to more than its header says (Python's zipfile inflated
+    all of it before checking), one over the inflated-size limit, and an XML entity bomb."""
+    from documents import docx_inflating_to, docx_with_document_xml
+
+    entities = "".join(f'<!ENTITY lol{i + 1} "{f"&lol{i};" * 10}">' for i in range(1, 9))
+    laughs = (f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol1 "lol">{entities}]>'
+              '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+              "<w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>")
+    for name, data, message in [
+        ("liar.docx", docx_inflating_to(300 * 2**20, declared=100 * 1024),
+         "liar.docx is not a readable Word document (Bad CRC-32"),
+        ("big.docx", docx_inflating_to(70 * 2**20), "big.docx unpacks to 70.8 MB, more than"),
+        ("laughs.docx", docx_with_document_xml(laughs), "laughs.docx is not a readable Word"),
+    ]:
+        (tmp_path / name).write_bytes(data)
+        tracemalloc.start()
+        with pytest.raises(RecsumError, match=re.escape(message)) as error:
+            read_text(tmp_path / name)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert "\n" not in str(error.value)
+        assert peak < 40 * 2**20, f"{name}: {peak / 2**20:.0f} MB allocated"

@@ -20,7 +20,7 @@ from torch import nn
 from recsum.errors import RecsumError
 from recsum.segment import Sentence
 from recsum.tokens import token_owners
-from recsum.weights import save_weights
+from recsum.weights import check_weights, save_model
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -133,13 +133,10 @@ class SavedModel:
     config: Any
 
     def save_pretrained(self, directory: str | Path, tokenizer=None) -> None:
-        path = Path(directory)
-        path.mkdir(parents=True, exist_ok=True)
         config = {"model_type": self.model_type, **asdict(self.config)}
-        (path / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-        save_weights(self.state_dict(), path / WEIGHTS_FILE, {"model_type": self.model_type})
-        if tokenizer is not None:
-            tokenizer.save_pretrained(str(path))
+        save_model(directory, config, self.state_dict(), metadata={"model_type": self.model_type},
+                   write_more=None if tokenizer is None
+                   else lambda folder: tokenizer.save_pretrained(str(folder)))
 
     @classmethod
     def check_saved(cls, directory: str | Path) -> dict[str, Any]:
@@ -151,8 +148,11 @@ class SavedModel:
         if not (path / CONFIG_FILE).is_file() or not (path / WEIGHTS_FILE).is_file():
             raise RecsumError(f"no trained {cls.model_type} model in {path} "
                               f"({CONFIG_FILE} + {WEIGHTS_FILE}); {hint}")
-        config = json.loads((path / CONFIG_FILE).read_text(encoding="utf-8"))
-        if config.pop("model_type", None) != cls.model_type:
+        try:
+            config = json.loads((path / CONFIG_FILE).read_text(encoding="utf-8"))
+        except ValueError as error:  # not JSON, or not UTF-8
+            raise RecsumError(f"{path / CONFIG_FILE} is damaged ({error}); {hint}") from None
+        if not isinstance(config, dict) or config.pop("model_type", None) != cls.model_type:
             raise RecsumError(f"{path} holds no {cls.model_type} model; {hint}")
         return config
 
@@ -175,5 +175,10 @@ class SavedModel:
         config = cls.check_saved(path)
         known = {f.name for f in fields(cls.config_class)}
         model = cls(cls.config_class(**{k: v for k, v in config.items() if k in known}))
+        check_weights(path / WEIGHTS_FILE,
+                      {name: tuple(tensor.shape) for name, tensor in model.state_dict().items()},
+                      what=f"{cls.model_type} weights",
+                      fix=f"train it again with `recsum train {cls.model_type} --output {path}`",
+                      config=config)
         model.load_state_dict(load_file(str(path / WEIGHTS_FILE)))
         return model.to(resolve_device(device)).eval()

@@ -24,7 +24,9 @@ COMMANDS = ("summarize", "batch", "evaluate", "run", "train", "bench", "serve")
 # model) only where a value is given; model=None is "no --model".
 _NAMES = ("chunk_tokens|max_depth|max_words|max_tokens|overlap|scorer|num_beams|min_new_tokens|"
           "no_repeat_ngram_size|length_penalty|batch_size|ignore_query")
-_PARAMETER = re.compile(rf"\b(?:({_NAMES}|tasks|model)(?:=(True|None)\b|='([^']*)')|({_NAMES})\b)")
+# A name inside a path (a folder called "scorer") is left as it is.
+_PARAMETER = re.compile(rf"(?<![\w/.-])(?:({_NAMES}|tasks|model)(?:=(True|None)\b|='([^']*)')|"
+                        rf"({_NAMES})(?![\w/-]|\.\w))")
 # Where recsum's warnings go: stderr.
 _WARNINGS = logging.StreamHandler()
 

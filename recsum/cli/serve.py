@@ -16,7 +16,7 @@ from recsum.cli.options import (
 )
 from recsum.errors import RecsumError
 
-LOOPBACK_NAMES = ["127.0.0.1", "localhost"]
+LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1"]
 
 
 def _is_loopback(host: str) -> bool:
@@ -62,6 +62,9 @@ def register(subparsers) -> None:
     parser.add_argument("--max-upload-mb", type=_megabytes, default=20.0,
                         help="largest upload accepted, in MB (default: 20)")
     add_length_options(parser, tokens=False, what="the summary length the page proposes")
+    parser.add_argument("--job-seconds", type=positive_int, default=300,
+                        help="longest time one summary may take before it is stopped "
+                        "(default: 300)")
     parser.add_argument("--queue", type=positive_int, default=8,
                         help="summaries that may wait for the model before the server answers "
                         "busy (default: 8)")
@@ -86,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
 
         from recsum.web.app import ServeSettings, create_app
+        from recsum.web.jobs import JobLimits
     except ImportError as error:
         raise RecsumError(f"recsum serve needs the web extra ({error.name} is missing): "
                           "pip install 'recsum[web]'") from None
@@ -93,12 +97,12 @@ def run(args: argparse.Namespace) -> int:
     with server_socket:
         summarizer = build_summarizer(args)
         settings = ServeSettings(max_upload_bytes=int(args.max_upload_mb * 2**20),
-                                 max_words=max_words(args), max_pending=args.queue)
+                                 max_words=max_words(args), max_pending=args.queue,
+                                 limits=JobLimits(seconds=args.job_seconds))
         loopback = _is_loopback(args.host)
-        # Only names of this machine may reach a loopback server: a page of another site that
-        # resolves its own name to 127.0.0.1 (DNS rebinding) gets 400. Starlette cannot read
-        # bracketed IPv6 Host headers, so [::1] goes unguarded.
-        guard = [*LOOPBACK_NAMES, args.host] if loopback and ":" not in args.host else None
+        # Only names of this machine may reach a loopback server, IPv4 or IPv6: a page of
+        # another site that resolves its own name to 127.0.0.1 (DNS rebinding) gets 400.
+        guard = [*LOOPBACK_NAMES, args.host] if loopback else None
         app = create_app(summarizer.reducer, settings, allowed_hosts=guard)
         host, port = server_socket.getsockname()[:2]
         if not loopback:

@@ -236,8 +236,29 @@ def _flat_records(rows, columns: set[str], spec: DatasetSpec,
         _field(id_field, (), columns, spec.path, "--id-field")
     for index, row in enumerate(rows):
         references = [text for field in reference_fields for text in _strings(row[field])]
-        record_id = str(row[id_field]) if id_field else str(index)
-        yield Record(record_id, row[text_field] or "", tuple(references))
+        record_id = _record_id(row[id_field], index, id_field, spec.path) if id_field \
+            else str(index)
+        text = row[text_field]
+        if text is not None and not isinstance(text, str):
+            raise RecsumError(f"{spec.path}, row {index + 1} (id {record_id!r}): the text field "
+                              f"{text_field!r} holds {_shown(text)}, not text; fix the row, or "
+                              "pass --text-field")
+        yield Record(record_id, text or "", tuple(references))
+
+
+def _record_id(value: Any, index: int, field: str, path: str) -> str:
+    """A row's id as text: ids are strings or numbers; anything else (null, an object, a list)
+    would become a made-up id such as ``"None"``, so it is refused."""
+    if isinstance(value, str) or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return str(value)
+    raise RecsumError(f"{path}, row {index + 1}: the id field {field!r} holds {_shown(value)}; "
+                      "ids must be strings or numbers: fix the row, or pass --id-field")
+
+
+def _shown(value: Any) -> str:
+    """A value's type and its first characters, for a message."""
+    shown = json.dumps(value, default=str)[:30]
+    return shown if value is None else f"{type(value).__name__} {shown}"
 
 
 def _field(name: str | None, candidates: Sequence[str], columns: set[str], path: str,

@@ -71,8 +71,6 @@ def finished_ids(output: Path, settings: dict, wanted: set[str]) -> set[str]:
     """Ids already in ``output``, after dropping a torn last line; other settings are refused."""
     if not output.exists():
         return set()
-    if output.is_dir():
-        raise RecsumError(f"{output} is a directory; give a file name for the predictions")
     _drop_torn_tail(output)
     rows = read_predictions(output)
     for key, row in rows.items():

@@ -1,17 +1,22 @@
 """Batch runs: summarize a dataset into a resumable predictions file, one line per document.
 
 Run again with the same settings, finished ids are skipped (:mod:`recsum.evaluation.predictions`
-says how a file is resumed). Documents go to the system in small groups, so that chunks of
-several documents share model batches while memory stays bounded. An engine runs the groups:
+says how a file is resumed). One run at a time writes a file: it is locked while a run reads and
+writes it, and a full disk ends the run in one line, with the finished lines kept for the resume.
+Documents go to the system in small groups, so that chunks of several documents share model
+batches while memory stays bounded. An engine runs the groups:
 :class:`LocalEngine` in this process, or ``recsum.experiments.ray_engine.RayEngine`` on Ray
 actors; both make their lines with :func:`summarize_group`, and this module alone writes them.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -98,7 +103,50 @@ def run_batch(build_system: Callable[[], System], records: Sequence[Record], len
     if group_size < 1:
         raise RecsumError(f"group size must be at least 1, got {group_size}")
     output = Path(output)
-    settings = jsonable(settings)
+    with _exclusive(output):
+        return _run_batch(build_system, records, length, output, jsonable(settings), overwrite,
+                          group_size, progress, engine, one_summary_per_document)
+
+
+# What a write meets when the disk is full or the file may grow no more.
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+@contextmanager
+def _exclusive(output: Path) -> Iterator[None]:
+    """Hold ``output`` (created if need be) for this run alone: a second run that writes it
+    at the same time would write every id twice. A full disk is one line."""
+    if output.is_dir():
+        raise RecsumError(f"{output} is a directory; give a file name for the predictions")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        held = open(output, "a", encoding="utf-8")  # noqa: SIM115 (held until the run ends)
+    except OSError as error:
+        raise RecsumError(f"cannot write {output} ({error.strerror}); choose another "
+                          "--output") from None
+    with held:
+        try:
+            # An advisory lock on the file itself; the kernel releases it when the process
+            # ends, however it ends.
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RecsumError(f"{output} is being written by another run; wait until it is "
+                              "done (then run again to resume), or choose another --output") \
+                from None
+        try:
+            yield
+        except OSError as error:
+            if error.errno not in _FULL:
+                raise
+            raise RecsumError(f"cannot write {output} ({error.strerror}): the disk, or the "
+                              "room this file may take, is full; free some space and run the "
+                              "same command again (finished documents are kept)") from None
+
+
+def _run_batch(build_system: Callable[[], System], records: Sequence[Record], length: Length,
+               output: Path, settings: dict[str, Any], overwrite: bool, group_size: int,
+               progress: bool, engine: Engine | None,
+               one_summary_per_document: bool) -> BatchResult:
     done = set() if overwrite else finished_ids(output, settings, {r.id for r in records})
     todo = [r for r in records if r.id not in done]
     same_document: dict[str, list[Record]] = {}  # id of the record summarized -> its copies
@@ -118,7 +166,6 @@ def run_batch(build_system: Callable[[], System], records: Sequence[Record], len
     if todo:
         groups = [todo_run[begin : begin + group_size]
                   for begin in range(0, len(todo_run), group_size)]
-        output.parent.mkdir(parents=True, exist_ok=True)
         with open(output, "w" if overwrite else "a", encoding="utf-8") as sink, \
              progress_bar(total=len(records), initial=len(records) - len(todo), unit="doc",
                           desc=str(settings.get("kind", "batch")), enabled=progress) as bar:

@@ -87,7 +87,12 @@ class Strategy:
     def read(self, text: str, query: str | None) -> Document:
         units, counts = part_units(text, self.summarizer.tokens, self.budget)
         if not units:
-            raise RecsumError("the document is empty (no text after whitespace)")
+            if not text.strip():
+                raise RecsumError("the document is empty (no text after whitespace)")
+            # Sentences without a letter or a digit are dropped as unreadable: emoji, symbols.
+            raise RecsumError(f"the document has no words to summarize: its {len(text.strip()):,}"
+                              " characters hold no letter or digit (only symbols or emoji); "
+                              "give a text with words")
         return Document(text, [Unit(u.text, u.start, u.end, n - self.overhead)
                                 for u, n in zip(units, counts, strict=True)], query)
 

@@ -307,10 +307,11 @@ def load_encoder(name_or_path: str | None = None, *, device: str = "cpu", dtype:
     or in recsum's own torch encoder; anything else loads through ``AutoModel``. ONNX Runtime
     reads one chunk per run and torch batches, unless ``batch_tokens`` says otherwise.
     """
-    from recsum.summarizers.loading import user_error_on_load
+    from recsum.summarizers.loading import check_model_folder, user_error_on_load
     from recsum.summarizers.runtime import plan_encoder
 
     path = name_or_path or default_model_path()
+    check_model_folder(path)
     plain = is_plain_bert(path)
     plan = plan_encoder(dtype, device, plain_bert=plain, flags=cpu_flags)
     with user_error_on_load(path):

@@ -7,11 +7,13 @@ which runs in ONNX Runtime on a CPU, starts without it.
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recsum.errors import RecsumError
+from recsum.weights import check_weights
 
 if TYPE_CHECKING:
     import torch
@@ -51,11 +53,49 @@ def resolve_dtype(dtype: str) -> torch.dtype:
     return getattr(torch, dtype)
 
 
+# What to do about a local model folder whose weights are unusable.
+_RESAVE = "save the model again with save_pretrained, or download it again"
+_WEIGHTS, _INDEX = "model.safetensors", "model.safetensors.index.json"
+
+
+def check_model_folder(name_or_path: str) -> None:
+    """A local model folder's safetensors weights (one file, or the shards its index names),
+    each complete and holding tensors, or a one-line error (:func:`check_weights`); a hub id,
+    or a folder without safetensors weights, is left to ``from_pretrained``."""
+    folder = Path(name_or_path)
+    if (folder / _INDEX).is_file():
+        try:
+            shards = sorted(set(json.loads((folder / _INDEX).read_text("utf-8"))["weight_map"]
+                                .values()))
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise RecsumError(f"{folder / _INDEX} is damaged ({type(error).__name__}: {error}); "
+                              f"{_RESAVE}") from None
+    elif (folder / _WEIGHTS).is_file():
+        shards = [_WEIGHTS]
+    else:
+        return
+    for shard in shards:
+        check_weights(folder / shard, what="model weights", fix=_RESAVE)
+
+
+def check_loading_info(name_or_path: str, info: dict) -> None:
+    """Refuse a model that ``from_pretrained(..., output_loading_info=True)`` loaded with
+    tensors missing from its weights: transformers would fill them with random values."""
+    missing = info.get("missing_keys") or []
+    if missing:
+        raise RecsumError(f"model {name_or_path!r} lacks {len(missing)} of the tensors its config "
+                          f"needs (such as {sorted(missing)[0]!r}); {_RESAVE}")
+
+
 @contextlib.contextmanager
 def user_error_on_load(name_or_path: str) -> Iterator[None]:
     """Re-raise a failed ``from_pretrained`` as a one-line RecsumError that says what to do."""
     try:
         yield
+    except RuntimeError as error:  # torch refuses a tensor of another shape than the config's
+        detail = (str(error).strip().splitlines() or [type(error).__name__])[-1].strip()
+        raise RecsumError(f"cannot load model {name_or_path!r} ({detail[:200]}); {_RESAVE}"
+                          ) from None
     except (OSError, ValueError) as error:
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         # Messages in Python spelling (model=None); the command line says "no --model".

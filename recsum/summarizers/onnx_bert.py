@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from recsum.errors import RecsumError
-from recsum.quirks import return_freed_memory, root_warnings_silenced
+from recsum.quirks import return_freed_memory, warnings_silenced
 from recsum.summarizers.checkpoint import WEIGHTS, BertConfig
 from recsum.summarizers.runtime import cache_dir, cpu_threads
 
@@ -232,7 +232,7 @@ def quantize(source: Path, target: Path) -> None:
     from onnx import TensorProto
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    with root_warnings_silenced():
+    with warnings_silenced():
         # The fused operators come from ONNX Runtime's own domain, whose output types ONNX's
         # shape inference does not know: they are float.
         quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8,

@@ -23,7 +23,7 @@ import numpy as np
 from recsum.config import ENCODER_LAYERS
 from recsum.errors import RecsumError
 from recsum.summarizers.features import FEATURES, QUERY_FEATURES
-from recsum.weights import save_weights
+from recsum.weights import check_weights, save_model
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -109,11 +109,8 @@ class PartScorer:
         return (hidden @ w[f"{OUTPUT}.weight"].T + w[f"{OUTPUT}.bias"])[..., 0]
 
     def save_pretrained(self, directory: str | Path) -> None:
-        path = Path(directory)
-        path.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(self.config.to_dict(), indent=2, ensure_ascii=False) + "\n"
-        (path / CONFIG_FILE).write_text(text, encoding="utf-8")
-        save_weights(self.weights, path / WEIGHTS_FILE, {"model_type": MODEL_TYPE})
+        save_model(directory, self.config.to_dict(), self.weights,
+                   metadata={"model_type": MODEL_TYPE})
 
     @property
     def takes_query(self) -> bool:
@@ -148,6 +145,8 @@ class PartScorer:
             kind = "a query" if query else "a generic"
             raise RecsumError(f"{path} is not {kind} part scorer of this version of recsum (its "
                               f"features differ); {fix}")
+        check_weights(weights_file, weight_shapes(config), what="part scorer weights", fix=fix,
+                      config=values)
         try:
             return cls(config, load_file(str(weights_file)))
         except (SafetensorError, ValueError, OSError) as error:

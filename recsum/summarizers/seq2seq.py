@@ -16,7 +16,14 @@ import torch
 from recsum.config import WINDOW_TOKENS, generation_config
 from recsum.errors import RecsumError
 from recsum.length import Length, truncate_words
-from recsum.summarizers.loading import resolve_device, resolve_dtype, user_error_on_load
+from recsum.quirks import warnings_silenced
+from recsum.summarizers.loading import (
+    check_loading_info,
+    check_model_folder,
+    resolve_device,
+    resolve_dtype,
+    user_error_on_load,
+)
 from recsum.tokens import HFTokenCounter
 
 if TYPE_CHECKING:
@@ -115,16 +122,20 @@ class Seq2SeqSummarizer:
                 "pass an encoder-decoder (BART, T5, PEGASUS, LED, BigBird-Pegasus), or model=None "
                 "for the embedded extractive default"
             )
-        with user_error_on_load(name_or_path):
+        check_model_folder(name_or_path)
+        # transformers' table of missing weights is left out: check_loading_info says it.
+        with user_error_on_load(name_or_path), warnings_silenced("transformers"):
             tokenizer = AutoTokenizer.from_pretrained(
                 name_or_path, trust_remote_code=trust_remote_code
             )
-            model = AutoModelForSeq2SeqLM.from_pretrained(
+            model, info = AutoModelForSeq2SeqLM.from_pretrained(
                 name_or_path,
                 dtype=resolve_dtype(dtype),
                 use_safetensors=True,
                 trust_remote_code=trust_remote_code,
+                output_loading_info=True,
             )
+        check_loading_info(name_or_path, info)
         model.to(resolve_device(device))
         return cls(
             model,

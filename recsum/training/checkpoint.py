@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from recsum.errors import RecsumError
-from recsum.weights import save_weights
+from recsum.weights import check_weights, save_weights
 
 CHECKPOINTS = "checkpoint"  # subfolder of a model's folder while it trains
 CHECKPOINT = "checkpoint.safetensors"
@@ -71,6 +71,8 @@ class Checkpoint:
     def load(self, model: nn.Module, optimizer: torch.optim.Optimizer) -> TrainingState:
         from safetensors import safe_open
 
+        check_weights(self.path, what="training checkpoint",
+                      fix="pass --overwrite to start the training over")
         with safe_open(str(self.path), framework="pt") as file:
             metadata = file.metadata()
             if metadata.get("fingerprint") != self.fingerprint:

@@ -4,13 +4,14 @@
 that runs a summary inside :func:`track_bars`, every new tqdm bar is collected into a list
 instead of being drawn, so that the server can report "level 2: 3 of 6 chunks" while it runs;
 bars of other threads are untouched. This is Gradio's ``track_tqdm`` idea, limited to one
-thread; a progress callback in the core would replace it.
+thread; a progress callback in the core would replace it. The same hook lets the server stop a
+summary between two steps: each update of a tracked bar first calls the thread's ``check``.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import tqdm
@@ -30,11 +31,13 @@ class _Nowhere:
 
 
 def _install() -> None:
-    """Wrap ``tqdm.tqdm.__init__`` once per process (subclasses such as tqdm.auto call it)."""
+    """Wrap ``tqdm.tqdm.__init__`` and ``update`` once per process (subclasses such as
+    tqdm.auto call them)."""
     with _install_lock:
         original = tqdm.tqdm.__init__
         if getattr(original, "_recsum_tracking", False):
             return
+        original_update = tqdm.tqdm.update
 
         def __init__(bar, *args, **kwargs):
             bars = getattr(_local, "bars", None)
@@ -44,19 +47,27 @@ def _install() -> None:
             if bars is not None:
                 bars.append(bar)
 
+        def update(bar, n=1):
+            check = getattr(_local, "check", None)
+            if check is not None:
+                check()
+            return original_update(bar, n)
+
         __init__._recsum_tracking = True
         tqdm.tqdm.__init__ = __init__
+        tqdm.tqdm.update = update
 
 
 @contextmanager
-def track_bars(bars: list) -> Iterator[list]:
-    """Collect into ``bars`` every tqdm bar this thread creates until the block ends."""
+def track_bars(bars: list, check: Callable[[], None] | None = None) -> Iterator[list]:
+    """Collect into ``bars`` every tqdm bar this thread creates until the block ends; call
+    ``check`` (which may raise to stop the work) before each of their updates."""
     _install()
-    _local.bars = bars
+    _local.bars, _local.check = bars, check
     try:
         yield bars
     finally:
-        del _local.bars
+        del _local.bars, _local.check
 
 
 def bar_states(bars: list) -> list[dict]:

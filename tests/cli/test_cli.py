@@ -265,3 +265,57 @@ def test_a_reader_that_leaves_early_is_not_an_error(files, json_output):
     process.stderr.close()
     assert process.wait(timeout=300) == 141
     assert "Traceback" not in stderr and "Error" not in stderr, stderr
+
+
+def test_hostile_inputs_are_one_line_each_and_the_other_files_go_on(files, capsys):
+    """Issue 24, rows 5, 6, 13: a device, a PDF nested 100,000 deep, a file of emoji only."""
+    from documents import deep_pdf
+
+    (files / "deep.pdf").write_bytes(deep_pdf())
+    (files / "emoji.txt").write_text("😀🎉🔥 ✨✨ 🚀\n")
+    for name, fragments in [("/dev/zero", ("/dev/zero is a device, not a document",)),
+                            (str(files / "deep.pdf"), ("deep.pdf nests its content too deeply",)),
+                            (str(files / "emoji.txt"), ("no words to summarize", "emoji"))]:
+        assert main(["summarize", name]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1
+        assert_one_line_error(err, *fragments)
+    names = [str(files / "deep.pdf"), str(files / "ok.txt")]
+    assert main(["summarize", *names, "--max-words", "10", "--quiet"]) == 2
+    captured = capsys.readouterr()
+    assert "nests its content too deeply" in captured.err and captured.err.count("\n") == 1
+    assert captured.out.startswith(f"==> {names[1]} <==")
+
+
+def test_an_endless_stream_is_read_up_to_the_cap():
+    with open("/dev/zero", "rb") as zeros:
+        endless = subprocess.run([sys.executable, "-m", "recsum.cli.main", "summarize", "-"],
+                                 stdin=zeros, capture_output=True, timeout=120)
+    assert endless.returncode == 2
+    assert endless.stderr.decode().count("\n") == 1
+    assert_one_line_error(endless.stderr.decode(), "stdin is larger than 256 MB",
+                          "the most recsum reads of one document")
+
+
+@pytest.mark.parametrize(("chunk_tokens", "code", "output"), [
+    ("10", 2, "the word 'AQBJBPBPB' takes 9 tokens, more than a chunk of 10 tokens holds"),
+    ("14", 0, "AQBJBPBPB\n"),
+])
+def test_a_word_is_never_cut_into_pieces(tmp_path, capsys, chunk_tokens, code, output):
+    """Issue 24, row 15 (found by the property test): the summary was ``B``."""
+    (tmp_path / "word.txt").write_text("AQBJBPBPB")
+    assert main(["summarize", str(tmp_path / "word.txt"), "--chunk-tokens", chunk_tokens,
+                 "--max-words", "1"]) == code
+    captured = capsys.readouterr()
+    assert output in (captured.out if code == 0 else captured.err), captured
+    if code:
+        assert captured.err.count("\n") == 1 and "--chunk-tokens to 11 or more" in captured.err
+
+
+@pytest.mark.slow
+def test_a_line_of_two_million_characters_is_cut_into_words(tmp_path, capsys):
+    """Issue 24, row 14: the summary was the whole line, counted as one word."""
+    (tmp_path / "line.txt").write_text("x" * 2_000_000)
+    assert main(["summarize", str(tmp_path / "line.txt"), "--max-words", "50", "--quiet"]) == 0
+    summary = capsys.readouterr().out
+    assert len(summary.split()) == 50 and len(summary) <= 50 * 101

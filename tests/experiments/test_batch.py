@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -236,3 +237,132 @@ def test_kill_9_mid_run_then_the_same_command_loses_and_duplicates_nothing(
     ids = [json.loads(line)["id"] for line in raw]  # every line is valid JSON
     assert sorted(ids) == sorted(s["id"] for s in squality_stories[:4])
     assert len(ids) == len(set(ids))
+
+
+def test_a_second_writer_of_the_same_output_is_refused_in_one_line(tmp_path):
+    output = tmp_path / "p.jsonl"
+    first_lines = []
+
+    class Second:
+        """Builds the system; meanwhile, a second run starts on the same file."""
+
+        def __call__(self):
+            with pytest.raises(RecsumError, match=r"p.jsonl is being written by another run; "
+                                                  r"wait until it is done"):
+                run_batch(Builds(), records(3), LENGTH, output, settings=SETTINGS,
+                          progress=False)
+            first_lines.extend(output.read_text().splitlines())
+            return Builds()()
+
+    result = run_batch(Second(), records(3), LENGTH, output, settings=SETTINGS, progress=False)
+    assert first_lines == [] and result.written == 3
+    assert [row["id"] for row in lines(output)] == ["doc0", "doc1", "doc2"]
+    # Once the first run is over, the file is free: the next run resumes it.
+    assert run_batch(Builds(), records(3), LENGTH, output, settings=SETTINGS,
+                     progress=False).resumed == 3
+
+
+@pytest.mark.slow
+def test_two_batch_commands_at_once_write_each_id_once(tmp_path):
+    """Issue 24, row 8: two runs on one output wrote every id twice."""
+    data = tmp_path / "docs.jsonl"
+    text = " ".join(f"Sentence {k} tells of the river and the mill {k % 7}." for k in range(300))
+    data.write_text("".join(json.dumps({"id": f"d{i}", "text": text}) + "\n" for i in range(40)))
+    output = tmp_path / "p.jsonl"
+    # The default model: slow enough that the first run still writes when the second starts.
+    command = [sys.executable, "-m", "recsum.cli.main", "batch", str(data), "--max-words", "30",
+               "-o", str(output), "--quiet", "--group-size", "1"]
+    first = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (output.exists() and output.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the first run writes its lines
+    second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert first.wait(120) == 0, first.stderr.read()
+    assert second.returncode == 2 and second.stderr.count("\n") == 1, second.stderr
+    assert "p.jsonl is being written by another run" in second.stderr
+    ids = [row["id"] for row in lines(output)]
+    assert ids == [f"d{i}" for i in range(40)], "an id lost or written twice"
+
+
+FILE_SIZE_LIMITED = """
+import resource, signal, sys
+from recsum.errors import RecsumError
+from recsum.evaluation.predictions import batch_settings
+from recsum.experiments.batch import run_batch
+from recsum.experiments.systems import build_system
+from recsum.length import Length
+from recsum.records import Record
+
+# Files may not grow past 12 KB: a write past that fails with EFBIG, as on a full disk.
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (12 * 1024, 12 * 1024))
+records = [Record(f"d{i}", f"Document {i} tells it. " * 60, ()) for i in range(40)]
+try:
+    run_batch(lambda: build_system("lead", {}), records, Length(40), sys.argv[1],
+              settings=batch_settings("lead", {}, Length(40)), progress=False)
+except RecsumError as error:
+    sys.exit(f"recsum: error: {error}")
+"""
+
+
+def test_a_file_that_can_grow_no_more_is_one_line_and_the_resume_completes_it(tmp_path):
+    output = tmp_path / "p.jsonl"
+    limited = subprocess.run([sys.executable, "-c", FILE_SIZE_LIMITED, str(output)],
+                             capture_output=True, text=True, timeout=120)
+    assert limited.returncode == 1 and limited.stderr.count("\n") == 1, limited.stderr
+    assert "cannot write" in limited.stderr and "(File too large): the disk" in limited.stderr
+    records = [Record(f"d{i}", f"Document {i} tells it. " * 60, ()) for i in range(40)]
+    settings = batch_settings("lead", {}, Length(40))
+    result = run_batch(lambda: build_system("lead", {}), records, Length(40), output,
+                       settings=settings, progress=False)
+    assert 0 < result.resumed < 40 and result.resumed + result.written == 40
+    assert [row["id"] for row in lines(output)] == [f"d{i}" for i in range(40)]
+
+
+@pytest.mark.slow
+def test_a_full_disk_is_one_line_and_the_resume_completes_the_file(tmp_path):
+    """On a 12 KB tmpfs, mounted in a user namespace of its own (skipped where there is none):
+    the run stops in one line, and after the disk grows the same command finishes the file."""
+    if shutil.which("unshare") is None or subprocess.run(
+            ["unshare", "-rm", "true"], capture_output=True).returncode != 0:
+        pytest.skip("no user namespace to mount a small tmpfs in (unshare -rm failed)")
+    data = tmp_path / "docs.jsonl"
+    data.write_text("".join(json.dumps({"id": f"d{i}", "text": f"Document {i} tells it. " * 60})
+                            + "\n" for i in range(40)))
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    batch = (f"{sys.executable} -m recsum.cli.main batch {data} --system lead --max-words 40 "
+             f"-o {disk}/p.jsonl --quiet")
+    script = (f"mount -t tmpfs -o size=12k tmpfs {disk} && {{ {batch} 2>{tmp_path}/full.err; "
+              f"echo $? > {tmp_path}/full.code; }}; mount -o remount,size=1m {disk} && "
+              f"{batch} && cp {disk}/p.jsonl {tmp_path}/p.jsonl")
+    finished = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True,
+                              text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    error = (tmp_path / "full.err").read_text()
+    assert (tmp_path / "full.code").read_text().strip() == "2"
+    assert error.count("\n") == 1 and "(No space left on device): the disk" in error
+    assert "Traceback" not in error
+    ids = [row["id"] for row in lines(tmp_path / "p.jsonl")]
+    assert ids == [f"d{i}" for i in range(40)]
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    ([{"id": "a", "text": 5}], "row 1 (id 'a'): the text field 'text' holds int 5, not text"),
+    ([{"id": "z", "text": "Fine."}, {"id": None, "text": "Words."}],
+     "row 2: the id field 'id' holds null; ids must be strings or numbers"),
+    ([{"id": {"a": 1}, "text": "Words."}], "row 1: the id field 'id' holds dict {\"a\": 1}"),
+    ([{"id": [1], "text": "Words."}], "row 1: the id field 'id' holds list [1]"),
+])
+def test_a_row_with_a_bad_text_or_id_is_one_line_naming_it(tmp_path, capsys, rows, message):
+    data = tmp_path / "docs.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    capsys.readouterr()
+    assert main(["batch", str(data), "--system", "lead", "-o", str(tmp_path / "p.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+
+
+def test_an_output_that_is_a_directory_is_one_line(tmp_path):
+    with pytest.raises(RecsumError, match=r"is a directory; give a file name for the predictions"):
+        run_batch(Builds(), records(1), LENGTH, tmp_path, settings=SETTINGS, progress=False)

@@ -7,6 +7,7 @@ headless through its chromedriver (Selenium); it never downloads a browser. Set
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -37,7 +38,7 @@ def wait_done(client: TestClient, job_id: str, seconds: float = 120) -> dict:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         job = client.get(f"/api/jobs/{job_id}").json()
-        if job["status"] in ("done", "error"):
+        if job["status"] in ("done", "error", "cancelled"):
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} still {job['status']} after {seconds} s")
@@ -48,6 +49,17 @@ def assert_one_line_error(response, status: int, *fragments: str) -> None:
     message = response.json()["error"]
     assert "\n" not in message and "Traceback" not in message
     assert all(f in message for f in fragments), message
+
+
+def assert_upload_fails(client: TestClient, name: str, data: bytes, *fragments: str,
+                        seconds: float = 60) -> dict:
+    """An upload is accepted, read apart from the server, and its job ends in one line."""
+    submitted = client.post("/api/jobs", files={"file": (name, data)})
+    assert submitted.status_code == 202, submitted.text
+    job = wait_done(client, submitted.json()["id"], seconds)
+    assert job["status"] == "error", job
+    assert "\n" not in job["error"] and all(f in job["error"] for f in fragments), job["error"]
+    return job
 
 
 @pytest.fixture(scope="module")
@@ -126,16 +138,15 @@ def test_bad_requests_are_one_line_errors(client):
                           400, "whole number of words")
     assert_one_line_error(client.post("/api/jobs", data={"text": "Text."},
                                       files={"file": ("a.txt", b"More text.")}), 400, "not both")
-    assert_one_line_error(client.post("/api/jobs", files={"file": ("scan.pdf", scanned_pdf())}),
-                          400, "scan.pdf has no text layer", "OCR")
-    assert_one_line_error(client.post("/api/jobs", files={"file": ("a.pdf", b"Plain notes.")}),
-                          400, "a.pdf is named .pdf but holds plain text")
+    assert_upload_fails(client, "scan.pdf", scanned_pdf(), "scan.pdf has no text layer", "OCR")
+    assert_upload_fails(client, "a.pdf", b"Plain notes.",
+                        "a.pdf is named .pdf but holds plain text")
     for name, data, problem in (("notes.txt", "Caf\u00e9 au lait.".encode("latin-1"),
                                  "notes.txt is not valid utf-8: byte 0xe9 at offset 3"),
                                 ("notes.txt", b"PK\x03\x04\x00\x00binary", "looks binary")):
-        response = client.post("/api/jobs", files={"file": (name, data)})
-        assert_one_line_error(response, 400, problem, "save the file as UTF-8, or paste its text")
-        assert "--encoding" not in response.json()["error"]  # the page has no such setting
+        job = assert_upload_fails(client, name, data, problem,
+                                  "save the file as UTF-8, or paste its text")
+        assert "--encoding" not in job["error"]  # the page has no such setting
     assert_one_line_error(client.get("/api/jobs/nope"), 404, "no such summary")
     assert_one_line_error(client.get("/api/jobs/nope/summary.txt"), 404, "no such summary")
     assert_one_line_error(client.get("/nowhere"), 404)
@@ -159,15 +170,123 @@ def test_pages_load_nothing_from_elsewhere(client):
     assert "http" not in page.text.replace('lang="en"', "")
     assert client.get("/static/app.js").status_code == 200
     assert client.get("/api/settings").json() == {"model": "minilm", "max_upload_bytes": 256 * 1024,
-                                                  "max_words": 120}
+                                                  "max_words": 120, "max_seconds": 300.0}
 
 
-def test_a_loopback_server_refuses_other_host_names(extractive):
-    app = create_app(Summarizer(extractive).reducer, allowed_hosts=["127.0.0.1", "localhost"])
-    with TestClient(app, base_url="http://127.0.0.1:8000") as local:
+@pytest.mark.parametrize("address", ["127.0.0.1", "[::1]"])
+def test_a_loopback_server_refuses_other_host_names(extractive, address):
+    app = create_app(Summarizer(extractive).reducer,
+                     allowed_hosts=["127.0.0.1", "localhost", "::1"])
+    with TestClient(app, base_url=f"http://{address}:8000") as local:
         assert local.get("/api/settings").status_code == 200
-        rebound = local.get("http://rebound.example.com/api/settings")
-        assert rebound.status_code == 400 and rebound.text == "Invalid host header"
+        assert local.get("http://localhost:8000/api/settings").status_code == 200
+        for host in ("evil.example", "evil.example:8000", "[::2]:8000", "[::1"):
+            rebound = local.get("/api/settings", headers={"Host": host})
+            assert_one_line_error(rebound, 400, "answers only to", "open the address")
+
+
+def test_only_the_page_itself_may_send_jobs(client):
+    text = {"text": "The river rose. The mill flooded."}
+    for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"},
+                    {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                    {"Origin": "http://testserver.evil.example"}):
+        refused = client.post("/api/jobs", data=text, headers=headers)
+        assert_one_line_error(refused, 403, "from its own page only")
+        assert_one_line_error(client.post("/api/jobs", files={"file": ("a.txt", b"Text.")},
+                                          headers=headers), 403, "own page only")
+    # The page's own requests, and programs that send no browser headers, are served.
+    for headers in ({"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}, {}):
+        assert client.post("/api/jobs", data=text, headers=headers).status_code == 202
+    # Reading stays open to any page, as for any link.
+    assert client.get("/api/settings", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200
+
+
+def test_hostile_uploads_end_in_one_line_and_the_next_job_runs(extractive):
+    from documents import deep_pdf, docx_inflating_to
+
+    # A bomb over the inflated-size limit, one whose header lies about its size, a PDF nested
+    # 100,000 deep: each read apart from the server, each one line.
+    with TestClient(create_app(Summarizer(extractive).reducer)) as client:
+        assert_upload_fails(client, "bomb.docx", docx_inflating_to(80 * 2**20),
+                            "unpacks to 80.8 MB, more than the 64.0 MB")
+        assert_upload_fails(client, "liar.docx",
+                            docx_inflating_to(80 * 2**20, declared=100 * 1024),
+                            "not a readable Word document", "Bad CRC")
+        assert_upload_fails(client, "deep.pdf", deep_pdf(), "deep.pdf nests its content too deeply")
+        job = client.post("/api/jobs", data={"text": "The river rose. The mill flooded. " * 5})
+        assert wait_done(client, job.json()["id"], 30)["status"] == "done"
+
+
+def test_reading_an_upload_has_a_time_and_a_memory_limit():
+    from documents import docx_inflating_to
+
+    from recsum.errors import RecsumError
+    from recsum.web.reading import ReadLimits, read_upload
+
+    # 40 MB of Word paragraphs: more than 300 MB and more than 2 s for python-docx.
+    bomb = docx_inflating_to(40 * 2**20)
+    with pytest.raises(RecsumError, match=r"^reading b.docx took more than 300 MB of memory"):
+        read_upload(bomb, "b.docx", ReadLimits(seconds=60, memory_bytes=300 * 2**20))
+    with pytest.raises(RecsumError, match=r"^reading b.docx took longer than 2 s"):
+        read_upload(bomb, "b.docx", ReadLimits(seconds=2, memory_bytes=4 * 2**30))
+
+
+def test_any_job_can_be_cancelled_and_a_summary_has_a_time_limit():
+    from recsum.web.jobs import JobLimits
+
+    part = GatedSummarizer()
+    settings = ServeSettings(limits=JobLimits(seconds=1))
+    text = "The river rose over the town. " * 30
+    with TestClient(create_app(Summarizer(part).reducer, settings)) as client:
+        running = client.post("/api/jobs", data={"text": text, "max_words": "5"}).json()["id"]
+        waiting = client.post("/api/jobs", data={"text": text, "max_words": "5"}).json()["id"]
+        assert client.delete(f"/api/jobs/{waiting}").json()["status"] == "cancelled"
+        assert wait_done(client, waiting, 5)["error"] == "cancelled before it started"
+        time.sleep(1.2)
+        part.gate.set()  # the held step returns; the next step finds the time run out
+        job = wait_done(client, running, 30)
+        assert job["status"] == "error" and job["error"].startswith("stopped after 1 s"), job
+        part.gate.clear()
+        third = client.post("/api/jobs", data={"text": text, "max_words": "5"}).json()["id"]
+        time.sleep(0.2)
+        assert client.delete(f"/api/jobs/{third}").json()["id"] == third
+        part.gate.set()
+        assert wait_done(client, third, 30)["status"] == "cancelled"
+        assert_one_line_error(client.delete("/api/jobs/nope"), 404, "no such summary")
+
+
+def test_a_document_longer_than_the_limit_is_refused_in_one_line(extractive):
+    from recsum.web.jobs import JobLimits
+
+    settings = ServeSettings(limits=JobLimits(max_chars=100))
+    long_text = "The river rose. " * 10
+    with TestClient(create_app(Summarizer(extractive).reducer, settings)) as client:
+        assert_one_line_error(client.post("/api/jobs", data={"text": long_text}), 413,
+                              "pasted text holds 160 characters of text, more than the 100")
+        assert_upload_fails(client, "long.txt", long_text.encode(),
+                            "long.txt holds 160 characters of text, more than the 100")
+
+
+class NamelessSummarizer(PrefixSummarizer):
+    """A part summarizer whose name fails once ``broken``: the settings route then meets an
+    unexpected error."""
+
+    broken = False
+
+    @property
+    def name(self) -> str:
+        if self.broken:
+            raise RuntimeError("boom")
+        return "nameless"
+
+
+def test_an_internal_error_is_json_not_a_bare_500(caplog):
+    part = NamelessSummarizer()
+    app = create_app(Summarizer(part).reducer)
+    part.broken = True
+    with TestClient(app, raise_server_exceptions=False) as local:
+        assert_one_line_error(local.get("/api/settings"), 500, "internal error", "log")
+    assert "RuntimeError: boom" in caplog.text  # the traceback goes to the server's log
 
 
 class GatedSummarizer(PrefixSummarizer):
@@ -440,3 +559,66 @@ def test_the_page_in_chromium(browser, server, squality_stories, tmp_path):
                           "--max-upload-mb raises it)")
     assert not driver.find_element(By.ID, "result").is_displayed()
     screenshot(driver, "serve-too-large.png")
+
+
+@pytest.mark.slow
+def test_word_bombs_four_at_a_time_keep_the_server_small_and_the_next_job_quick(tmp_path):
+    """Issue 24's "done means": rows 1 and 2 (a .docx that inflates to 250 MB, one whose header
+    says 100 KB of 1 GiB) sent four at a time; the server with its reader stays under 1.5 GB
+    resident, and a small job sent after them is done within a minute."""
+    import httpx
+    import psutil
+    from documents import docx_inflating_to
+
+    bombs = [("row1.docx", docx_inflating_to(250 * 2**20)),
+             ("row2.docx", docx_inflating_to(2**30, declared=100 * 1024))]
+    process, url = start_server(tmp_path)
+    text = {"text": "The river rose in spring. The mill flooded. " * 40}
+    # A first summary, so that the test's fresh cache builds the encoder before the watch.
+    first = httpx.post(f"{url}api/jobs", data=text).json()["id"]
+    while httpx.get(f"{url}api/jobs/{first}").json()["status"] != "done":
+        time.sleep(0.2)
+    watched = psutil.Process(process.pid)
+    peak, stop = [0], threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(psutil.Error):  # a reader that ended meanwhile
+                peak[0] = max(peak[0], watched.memory_info().rss + sum(
+                    child.memory_info().rss for child in watched.children(recursive=True)))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        ids: list[str] = []
+
+        def send(name: str, data: bytes) -> None:
+            answer = httpx.post(f"{url}api/jobs", files={"file": (name, data)}, timeout=120)
+            ids.append(answer.json()["id"])
+
+        senders = [threading.Thread(target=send, args=bombs[i % 2]) for i in range(8)]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join()
+        sent = time.monotonic()
+        small = httpx.post(f"{url}api/jobs", data=text).json()["id"]
+        with httpx.Client(base_url=url) as client:
+            def state(job_id: str) -> dict:
+                while (job := client.get(f"api/jobs/{job_id}").json())["status"] not in (
+                        "done", "error", "cancelled"):
+                    time.sleep(0.1)
+                return job
+
+            assert state(small)["status"] == "done"
+            small_seconds = time.monotonic() - sent
+            errors = [state(job_id)["error"] for job_id in ids]
+    finally:
+        stop.set()
+        sampler.join()
+        process.terminate()
+        process.wait(15)
+    assert len(errors) == 8 and all(error and "\n" not in error for error in errors), errors
+    assert peak[0] < 1.5 * 2**30, f"{peak[0] / 2**20:.0f} MB resident"
+    assert small_seconds < 60

@@ -6,6 +6,7 @@ const $ = (id) => document.getElementById(id);
 const POLL_MS = 250;
 let shown = null; // {documentText, sentences}
 let pinned = null; // the index of the clicked sentence, kept while the pointer moves
+let following = null; // the id of the job being followed, which Cancel stops
 
 function words(text) {
   return text.split(/\s+/).filter(Boolean).length;
@@ -29,6 +30,8 @@ function showError(message) {
   $("error").hidden = false;
   $("status").replaceChildren();
   $("submit").disabled = false;
+  $("cancel").hidden = true;
+  following = null;
 }
 
 // Every answer of the API is JSON; anything else (a proxy's page, a dropped connection) is
@@ -46,7 +49,7 @@ async function loadSettings() {
   $("max-words").value = settings.max_words;
   const megabytes = (settings.max_upload_bytes / 2 ** 20).toFixed(1);
   $("limits").textContent = `PDF, HTML, Word (.docx), Markdown or text, up to ${megabytes} MB. ` +
-    `Model: ${settings.model}.`;
+    `Model: ${settings.model}; a summary may take up to ${settings.max_seconds} s.`;
 }
 
 function fileChosen() {
@@ -80,6 +83,10 @@ async function submit(event) {
 }
 
 async function follow(id) {
+  if (following !== id) {
+    following = id;
+    $("cancel").hidden = false;
+  }
   let job;
   try {
     const response = await fetch(`/api/jobs/${id}`);
@@ -88,7 +95,7 @@ async function follow(id) {
   } catch (error) {
     return showError(`The server could not be reached (${error.message}).`);
   }
-  if (job.status === "error") return showError(job.error);
+  if (job.status === "error" || job.status === "cancelled") return showError(job.error);
   showProgress(job);
   if (job.status === "done") showResult(job);
   else setTimeout(() => follow(id), POLL_MS);
@@ -102,7 +109,9 @@ function showProgress(job) {
     return;
   }
   const rows = [];
-  if (job.status === "queued") {
+  if (job.status === "reading") {
+    rows.push(element("p", `Reading ${job.source}…`));
+  } else if (job.status === "queued") {
     rows.push(element("p", `Waiting for the model: ${job.position - 1} summary(ies) ahead.`));
   } else if (job.status === "running" && job.progress.length === 0) {
     rows.push(element("p", "Splitting the document into sentences and chunks…"));
@@ -149,6 +158,8 @@ function showResult(job) {
   highlight(null);
   $("result").hidden = false;
   $("submit").disabled = false;
+  $("cancel").hidden = true;
+  following = null;
 }
 
 // The levels as a small tree: how many parts each had, and how much the text shrank.
@@ -223,6 +234,9 @@ function choose(index) {
 document.addEventListener("DOMContentLoaded", () => {
   loadSettings();
   $("form").addEventListener("submit", submit);
+  $("cancel").addEventListener("click", () => {
+    if (following) fetch(`/api/jobs/${following}`, {method: "DELETE"});
+  });
   $("file").addEventListener("change", fileChosen);
   $("clear-file").addEventListener("click", () => {
     $("file").value = "";
