@@ -74,7 +74,8 @@ def select_sentences(texts: Sequence[str], ratings: Sequence[float] | np.ndarray
     sentence taken or whose word trigrams mostly repeat those taken (BERTSum's trigram blocking).
     """
     ranks = np.array(ratings, dtype=np.float64)
-    ranks[[not stands_alone(text) for text in texts]] = -np.inf
+    capitalized = capitalizes_sentences(texts)
+    ranks[[not stands_alone(text, capitalized=capitalized) for text in texts]] = -np.inf
     taken_texts: set[str] = set()
     taken_trigrams: set[tuple[str, ...]] = set()
 
@@ -91,13 +92,20 @@ def select_sentences(texts: Sequence[str], ratings: Sequence[float] | np.ndarray
     return select(ranks, sizes, budget, accept=fresh)
 
 
-def stands_alone(text: str) -> bool:
+def stands_alone(text: str, *, capitalized: bool = True) -> bool:
     """A whole sentence a reader can take alone: not a fragment, not cut off, not begun in the
-    middle, with its quotations balanced, and neither a heading, a table row, a lead-in to a
-    list nor a greeting."""
+    middle (in a text that ``capitalized`` its sentences), with its quotations balanced, and
+    neither a heading, a table row, a lead-in to a list nor a greeting."""
     return not (is_fragment(text) or _NOT_A_SENTENCE.search(text) or is_cut_off(text)
-                or starts_mid_sentence(text) or has_unbalanced_quotes(text)
-                or is_heading_or_row(text) or is_greeting(text))
+                or starts_mid_sentence(text, capitalized=capitalized)
+                or has_unbalanced_quotes(text) or is_heading_or_row(text) or is_greeting(text))
+
+
+def capitalizes_sentences(texts: Sequence[str]) -> bool:
+    """Whether most of ``texts`` that begin with a letter begin with a capital: in a text
+    written in lowercase throughout, a lowercase start says nothing."""
+    firsts = [body[0] for body in map(_body, texts) if body[:1].isalpha()]
+    return sum(first.isupper() for first in firsts) * 2 >= len(firsts)
 
 
 # The end of a sentence: a final mark, then closing quotes or brackets.
@@ -128,11 +136,12 @@ def is_cut_off(text: str) -> bool:
     return not _ENDS_SENTENCE.search(text) and last.lower() in NEEDS_MORE
 
 
-def starts_mid_sentence(text: str) -> bool:
-    """Begins where no sentence begins: with a closing bracket, a dash or a comma, or (outside
-    a transcript turn, whose words may start in lowercase) with a lowercase letter."""
+def starts_mid_sentence(text: str, *, capitalized: bool = True) -> bool:
+    """Begins where no sentence begins: with a closing bracket, a dash or a comma, or (in a
+    text that ``capitalized`` its sentences, outside a transcript turn, whose words may start in
+    lowercase) with a lowercase letter."""
     body = _body(text)
-    return body[:1] in ")]}-–—,;" or (body is text and body[:1].islower())
+    return body[:1] in ")]}-–—,;" or (capitalized and body is text and body[:1].islower())
 
 
 def has_unbalanced_quotes(text: str) -> bool:

@@ -41,3 +41,10 @@ def test_broken_lines_headings_rows_and_greetings_are_never_chosen(broken):
 ])
 def test_whole_sentences_stand_alone(whole):
     assert stands_alone(whole)
+
+
+def test_in_a_text_written_in_lowercase_a_lowercase_start_is_no_mid_sentence():
+    texts = ["the board met on monday and agreed on the budget.",
+             "the new bridge will open next spring after the vote."]
+    assert select_sentences(texts, [2.0, 1.0], [9, 10], 100) == [0, 1]
+    assert not stands_alone(texts[0]) and stands_alone(texts[0], capitalized=False)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from recsum.clean import MARKERS
 from recsum.segment import split_sentences
 from recsum.select import (
+    capitalizes_sentences,
     has_unbalanced_quotes,
     is_cut_off,
     is_fragment,
@@ -48,8 +49,9 @@ def readability(summaries: Sequence[str]) -> Readability:
     sentences = duplicates = with_markers = fragments = leaning = cut = mid = unbalanced = 0
     for summary in summaries:
         seen: set[str] = set()
-        for sentence in split_sentences(summary):
-            text = sentence.text
+        texts = [sentence.text for sentence in split_sentences(summary)]
+        capitalized = capitalizes_sentences(texts)
+        for text in texts:
             normalized = " ".join(text.lower().split())
             sentences += 1
             duplicates += normalized in seen
@@ -58,7 +60,7 @@ def readability(summaries: Sequence[str]) -> Readability:
             fragments += is_fragment(text)
             leaning += leans_on_context(text)
             cut += is_cut_off(text)
-            mid += starts_mid_sentence(text)
+            mid += starts_mid_sentence(text, capitalized=capitalized)
             unbalanced += has_unbalanced_quotes(text)
     return Readability(sentences, duplicates, with_markers, fragments, leaning, cut, mid,
                        unbalanced)
