@@ -143,3 +143,22 @@ def test_an_unknown_hub_dataset_offline_says_the_hub_is_unreachable(monkeypatch,
     assert code == 2
     assert error.count("\n") == 1, error  # one line, no traceback
     assert "hub is unreachable" in error
+
+
+def test_scisummnet_trains_and_ectsum_is_for_evaluation_only(data_dir):
+    from recsum.training.examples import load_datasets
+
+    papers = load_records(DatasetSpec(str(data_dir / "scisummnet" / "dev.jsonl"),
+                                      adapter="scisummnet", limit=12))
+    assert papers and all(r.id.startswith("scisummnet-") and len(r.references) == 1
+                          for r in papers)
+    with pytest.raises(RecsumError, match="no record"):  # papers have no questions
+        load_records(DatasetSpec(str(data_dir / "scisummnet" / "dev.jsonl"),
+                                 adapter="scisummnet", limit=12, tasks="query"))
+    calls = str(data_dir / "ectsum" / "val.jsonl")
+    assert len(load_records(DatasetSpec(calls, adapter="ectsum", limit=2))) == 2
+    with pytest.raises(RecsumError, match=r"ectsum is for evaluation only .*GPL-3\.0"):
+        load_datasets([f"ectsum:{calls}"], limit=2)
+    assert main(["train", "part", "--output", str(data_dir / "never"), "--train",
+                 f"ectsum:{calls}", "--quiet"]) == 2
+    assert not (data_dir / "never").exists()
