@@ -145,7 +145,7 @@ def test_an_unknown_hub_dataset_offline_says_the_hub_is_unreachable(monkeypatch,
     assert "hub is unreachable" in error
 
 
-def test_scisummnet_trains_and_ectsum_is_for_evaluation_only(data_dir):
+def test_scisummnet_trains_and_ectsum_is_for_evaluation_only(data_dir, tmp_path):
     from recsum.training.examples import load_datasets
 
     papers = load_records(DatasetSpec(str(data_dir / "scisummnet" / "dev.jsonl"),
@@ -159,6 +159,6 @@ def test_scisummnet_trains_and_ectsum_is_for_evaluation_only(data_dir):
     assert len(load_records(DatasetSpec(calls, adapter="ectsum", limit=2))) == 2
     with pytest.raises(RecsumError, match=r"ectsum is for evaluation only .*GPL-3\.0"):
         load_datasets([f"ectsum:{calls}"], limit=2)
-    assert main(["train", "part", "--output", str(data_dir / "never"), "--train",
+    assert main(["train", "part", "--output", str(tmp_path / "never"), "--train",
                  f"ectsum:{calls}", "--quiet"]) == 2
-    assert not (data_dir / "never").exists()
+    assert not (tmp_path / "never").exists()
