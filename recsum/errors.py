@@ -23,7 +23,7 @@ class EncodingError(RecsumError):
         self.problem = problem
 
 
-def about(source: str, error: Exception) -> str:
+def about(source: str, error: Exception | str) -> str:
     """An error's message led by the file it concerns, unless the message names it already."""
     return str(error) if source in str(error) else f"{source}: {error}"
 

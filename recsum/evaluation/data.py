@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from recsum import quirks
-from recsum.errors import RecsumError, about, list_ids
+from recsum.errors import EncodingError, RecsumError, about, list_ids
 from recsum.formats import SUFFIXES
 from recsum.records import Record
 
@@ -198,6 +198,9 @@ def _load_documents(files: list[str], datasets):
     for file in files:
         try:
             rows["text"].append(read_text(file))
+        except EncodingError as error:  # a dataset's documents have no encoding to choose
+            log.warning("skipped: %s; save it as UTF-8 to include it", about(file, error.problem))
+            continue
         except RecsumError as error:
             log.warning("skipped: %s", about(file, error))
             continue

@@ -139,6 +139,15 @@ def test_batch_and_summarize_treat_a_bad_file_in_a_folder_alike(folder, tmp_path
     warnings = [line for line in capsys.readouterr().err.splitlines() if "WARNING" in line]
     assert len(warnings) == 1 and "skipped: " in warnings[0] and "c.txt" in warnings[0]
     assert [json.loads(line)["id"] for line in output.read_text().splitlines()] == ["a", "b"]
+    # batch has no --encoding: its warning about a file in another encoding does not offer one
+    latin = tmp_path / "latin"
+    latin.mkdir()
+    (latin / "a.txt").write_text(STORY)
+    (latin / "d.txt").write_bytes("Caf\u00e9 au lait every morning.".encode("latin-1"))
+    assert main(["batch", str(latin), "-o", str(tmp_path / "more.jsonl"), "--max-words", "8"]) == 0
+    warning = next(line for line in capsys.readouterr().err.splitlines() if "d.txt" in line)
+    assert "not valid utf-8" in warning and "save it as UTF-8" in warning
+    assert "--encoding" not in warning
 
 
 def test_no_folder_is_made_above_the_output_named(folder, tmp_path, capsys):
