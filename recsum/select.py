@@ -145,7 +145,7 @@ def starts_mid_sentence(text: str, *, capitalized: bool = True) -> bool:
 
 
 def has_unbalanced_quotes(text: str) -> bool:
-    """An odd number of straight double quotes, or more opening curly ones than closing."""
+    """An odd number of straight double quotes, or curly ones that do not pair."""
     return text.count('"') % 2 == 1 or text.count("\u201c") != text.count("\u201d")
 
 
