@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from recsum.resources import stopwords
-from recsum.segment import TURN, Sentence, split_sentences
+from recsum.segment import Sentence, split_sentences, split_speaker
 
 # Markers of the AMI and ICSI transcripts (QMSum).
 MARKERS = ("disfmarker", "vocalsound", "nonvocalsound", "gap", "pause", "comment")
@@ -51,7 +51,7 @@ def clean_text(text: str) -> str:
     """``text`` with transcript markers, hesitations and tokenizer spacing removed, restarts
     said once, and a quotation left open (or closed) by sentence splitting balanced again.
     Empty if nothing but a speaker's name is left."""
-    speaker, body = _split_speaker(text)
+    speaker, body = split_speaker(text)  # cleaning works on what follows the name
     capitalized = body[:1].isupper()
     body = _SPACE_BEFORE.sub(r"\1", body)
     previous = None
@@ -110,13 +110,6 @@ def clean_sentences(sentences: Iterable[Sentence]) -> list[Sentence]:
     """Each sentence with clean text and its source span; those left without a word dropped."""
     cleaned = (replace(sentence, text=clean_text(sentence.text)) for sentence in sentences)
     return [sentence for sentence in cleaned if sentence.text]
-
-
-def _split_speaker(text: str) -> tuple[str, str]:
-    """ "Grad C: " and the rest: cleaning works on what follows a speaker's name."""
-    match = TURN.match(text)
-    speaker = match.group(0) if match else ""
-    return speaker, text[len(speaker) :]
 
 
 def readable_sentences(text: str) -> list[Sentence]:

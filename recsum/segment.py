@@ -34,6 +34,13 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _GOES_ON = re.compile(r"[\"'”’]$|[^.!?…\"'”’)\]]$")
 
 
+def split_speaker(text: str) -> tuple[str, str]:
+    """ "Grad C: " and the rest of a transcript turn; ``""`` and ``text`` for anything else."""
+    match = TURN.match(text)
+    speaker = match.group(0) if match else ""
+    return speaker, text[len(speaker) :]
+
+
 @dataclass(frozen=True, slots=True)
 class Sentence:
     """One sentence: its normalized text and its [start, end) character span in the source."""

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from recsum.segment import TURN
+from recsum.segment import split_speaker
 
 Update = Callable[[int, np.ndarray], np.ndarray]
 
@@ -140,8 +140,8 @@ def starts_mid_sentence(text: str, *, capitalized: bool = True) -> bool:
     """Begins where no sentence begins: with a closing bracket, a dash or a comma, or (in a
     text that ``capitalized`` its sentences, outside a transcript turn, whose words may start in
     lowercase) with a lowercase letter."""
-    body = _body(text)
-    return body[:1] in ")]}-–—,;" or (capitalized and body is text and body[:1].islower())
+    speaker, body = split_speaker(text)
+    return body[:1] in ")]}-–—,;" or (capitalized and not speaker and body[:1].islower())
 
 
 def has_unbalanced_quotes(text: str) -> bool:
@@ -152,10 +152,10 @@ def has_unbalanced_quotes(text: str) -> bool:
 def is_heading_or_row(text: str) -> bool:
     """A heading ("Removal of the packages¶", "END OF TERMS AND CONDITIONS", "Jinx Ship To The
     Rescue": no final mark, every longer word capitalized) or a table row ("| a | b |")."""
-    body = _body(text)
+    speaker, body = split_speaker(text)
     if body.startswith("|") or body.count(" | ") >= 2 or body.endswith("¶"):
         return True
-    if _ENDS_SENTENCE.search(body) or body is not text:
+    if _ENDS_SENTENCE.search(body) or speaker:
         return False
     long_words = [word for word in _WORDS.findall(body) if len(word) > 3]
     return len(long_words) >= 2 and all(word[0].isupper() for word in long_words)
@@ -180,8 +180,7 @@ def is_greeting(text: str) -> bool:
 
 def _body(text: str) -> str:
     """What follows a transcript speaker's name (the text itself when there is none)."""
-    match = TURN.match(text)
-    return text[match.end():] if match else text
+    return split_speaker(text)[1]
 
 
 def is_fragment(text: str) -> bool:
