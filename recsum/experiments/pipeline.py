@@ -265,8 +265,9 @@ def run_pipeline(pipeline: Pipeline, *, overwrite: bool = False, progress: bool 
             raise RecsumError(f"[[systems]] {entry.label!r}: {toml_spelling(str(error))}") from None
     records = load_records(pipeline.dataset)
     engine = make_engine(pipeline.engine, **pipeline.ray)
+    shares = pipeline.budgets(records)
     for entry in pipeline.systems:
-        for share, length, query in pipeline.budgets(records):
+        for share, length, query in shares:
             batch = batch_system(entry.kind, entry.options, share, length,
                                  pipeline.predictions_path(entry, query=query),
                                  ignore_query=entry.ignore_query, engine=engine,
@@ -276,7 +277,7 @@ def run_pipeline(pipeline: Pipeline, *, overwrite: bool = False, progress: bool 
                 raise RecsumError(f"system {entry.label!r}: {batch.failure_summary()}")
     scores = tuple(
         score_predictions(
-            {key: row for _, _, query in pipeline.budgets(records)
+            {key: row for _, _, query in shares
              for key, row in read_predictions(pipeline.predictions_path(entry,
                                                                         query=query)).items()},
             records, label=entry.label, bootstrap=pipeline.bootstrap, seed=pipeline.seed,
