@@ -30,6 +30,9 @@ WINDOW_TOKENS = 512
 # every score, at about half the encoder's work (RESULTS.md). A trained scorer records its own
 # layer, and the encoder computes no layer past it.
 ENCODER_LAYERS = 3
+# The cross-validation folds that leave one training dataset out at a time (`--cross-validate
+# datasets`): how the part scorer serves a domain it has never seen.
+BY_DATASET = "datasets"
 # The extractive last pass chooses among the survivors of at most this many times the length
 # (or one chunk, if more); inf chooses among all sentences of the document in one pass.
 FINAL_POOL = 2.0

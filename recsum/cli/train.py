@@ -12,7 +12,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from recsum.cli.options import in_existing_folder, positive_int
-from recsum.config import ENCODER_LAYERS, WINDOW_TOKENS
+from recsum.config import BY_DATASET, ENCODER_LAYERS, WINDOW_TOKENS
 
 # What each kind trains, for its own --help.
 KINDS = {
@@ -112,13 +112,13 @@ def _add_part_options(parser: argparse.ArgumentParser) -> None:
 
 def _folds(value: str) -> int | str:
     """A number of folds, or ``datasets``: one fold per training dataset."""
-    if value == "datasets":
+    if value == BY_DATASET:
         return value
     try:
         return positive_int(value)
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(
-            f"expected a number of folds or 'datasets', got {value!r}") from None
+            f"expected a number of folds or {BY_DATASET!r}, got {value!r}") from None
 
 
 def run(args: argparse.Namespace) -> int:

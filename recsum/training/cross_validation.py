@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from recsum.config import WINDOW_TOKENS
+from recsum.config import BY_DATASET, WINDOW_TOKENS
 from recsum.errors import RecsumError
 from recsum.evaluation.rouge import rouge_per_document
 from recsum.length import Length, count_words
@@ -45,10 +45,6 @@ class FoldScores:
     words: int
     selection: dict
     rouge: dict[str, float]
-
-
-# ``folds`` that leaves one training dataset out at a time.
-BY_DATASET = "datasets"
 
 
 def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: int | str,
