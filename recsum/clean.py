@@ -2,11 +2,11 @@
 
 Meeting transcripts (AMI and ICSI, as QMSum ships them) carry markers such as ``{disfmarker}``
 and ``{vocalsound}``, hesitations ("um", "uh"), restarts ("did {disfmarker} did it", and those
-without a marker: "the the the", "on the on the", "d detailed") and tokenized spacing ("it 's
-good ."); a sentence of a story may open a quotation that the next sentence closes. Cleaning
-mends the text a reader sees and leaves every word that was meant in its place; a
-:class:`~recsum.segment.Sentence` keeps its span in the source, so provenance still points at
-the original.
+without a marker: "the the the", "on the on the", "d detailed", "the I knew", "that's that
+would") and tokenized spacing ("it 's good ."); a sentence of a story may open a quotation that
+the next sentence closes. Cleaning mends the text a reader sees and leaves every word that was
+meant in its place; a :class:`~recsum.segment.Sentence` keeps its span in the source, so
+provenance still points at the original.
 """
 
 from __future__ import annotations
@@ -37,7 +37,12 @@ DOUBLED_IN_ENGLISH = frozenset({"had", "that", "is", "do", "very", "no", "so", "
 # A word begun and begun again ("d detailed"), an article said over ("an a nice"): the false
 # start goes.
 _FALSE_START = re.compile(r"(?<![\w'])([a-z]{1,3}) (?=\1[a-z]{2,})")
-_ARTICLE_RESTART = re.compile(r"(?<![\w'])(?:a|an|the) (?=(?:a|an|the) )", re.IGNORECASE)
+_ARTICLE_RESTART = re.compile(r"(?<![\w'])(?:a|an|the) (?=(?:a|an|the|i|we|you|he|she|they) )",
+                              re.IGNORECASE)
+# A contraction said over as its first word ("That's That would be", "They're they meet"); "that's
+# that." at a sentence's end is meant.
+_CONTRACTION_RESTART = re.compile(r"(?<![\w'])([a-z]+)'(?:s|re|ll|ve|d|m) (?=\1 [\w'])",
+                                  re.IGNORECASE)
 _SPACE_BEFORE = re.compile(r"\s+([,.;:?!%)\]]|n't\b|'(?:s|re|ve|ll|d|m)\b)")
 # "What ? ." and "it , ." once the "Hmm" or "um" between them is gone.
 _DOUBLED_PUNCTUATION = re.compile(r"(?<=[.?!])\s+[.,;:]+(?=\s|$)|[,;:]\s+(?=[.?!](?:\s|$))")
@@ -59,6 +64,7 @@ def clean_text(text: str) -> str:
         previous, body = body, _RESTART.sub("", body)
     body = _MARKER.sub("", body)
     body = _ARTICLE_RESTART.sub("", _REPEATED.sub(_said_once, body))
+    body = _CONTRACTION_RESTART.sub("", body)
     body = _FALSE_START.sub(_begun_once, body)
     body = _DOUBLED_PUNCTUATION.sub("", _HESITATION.sub("", body))
     body = _SPACE_BEFORE.sub(r"\1", body)

@@ -74,8 +74,9 @@ def select_sentences(texts: Sequence[str], ratings: Sequence[float] | np.ndarray
     sentence taken or whose word trigrams mostly repeat those taken (BERTSum's trigram blocking).
     """
     ranks = np.array(ratings, dtype=np.float64)
-    capitalized = capitalizes_sentences(texts)
-    ranks[[not stands_alone(text, capitalized=capitalized) for text in texts]] = -np.inf
+    capitalized, punctuated = capitalizes_sentences(texts), punctuates_sentences(texts)
+    ranks[[not stands_alone(text, capitalized=capitalized, punctuated=punctuated)
+           for text in texts]] = -np.inf
     taken_texts: set[str] = set()
     taken_trigrams: set[tuple[str, ...]] = set()
 
@@ -92,13 +93,16 @@ def select_sentences(texts: Sequence[str], ratings: Sequence[float] | np.ndarray
     return select(ranks, sizes, budget, accept=fresh)
 
 
-def stands_alone(text: str, *, capitalized: bool = True) -> bool:
-    """A whole sentence a reader can take alone: not a fragment, not cut off, not begun in the
-    middle (in a text that ``capitalized`` its sentences), with its quotations balanced, and
-    neither a heading, a table row, a lead-in to a list nor a greeting."""
-    return not (is_fragment(text) or _NOT_A_SENTENCE.search(text) or is_cut_off(text)
+def stands_alone(text: str, *, capitalized: bool = True, punctuated: bool = False) -> bool:
+    """A whole sentence a reader can take alone: not a fragment, not cut off (in a text that
+    ``punctuated`` its sentences, one without a final mark is), not begun in the middle (in a
+    text that ``capitalized`` its sentences), with its quotations balanced, and neither a
+    heading, a table row, a lead-in to a list, a greeting nor a signpost."""
+    return not (is_fragment(text) or _NOT_A_SENTENCE.search(text)
+                or is_cut_off(text, punctuated=punctuated)
                 or starts_mid_sentence(text, capitalized=capitalized)
-                or has_unbalanced_quotes(text) or is_heading_or_row(text) or is_greeting(text))
+                or has_unbalanced_quotes(text) or is_heading_or_row(text) or is_greeting(text)
+                or is_signpost(text))
 
 
 def capitalizes_sentences(texts: Sequence[str]) -> bool:
@@ -108,6 +112,15 @@ def capitalizes_sentences(texts: Sequence[str]) -> bool:
     return sum(first.isupper() for first in firsts) * 2 >= len(firsts)
 
 
+def punctuates_sentences(texts: Sequence[str]) -> bool:
+    """Whether at least :data:`PUNCTUATED_SHARE` of ``texts`` end with a final mark: in such a
+    text (a story, a paper, a transcript that marks the end of what is said), a sentence without
+    one was cut off ("Professor E: That would be tou", a turn interrupted)."""
+    ended = sum(bool(_ENDS_SENTENCE.search(text)) for text in texts)
+    return bool(texts) and ended >= PUNCTUATED_SHARE * len(texts)
+
+
+PUNCTUATED_SHARE = 2 / 3
 # The end of a sentence: a final mark, then closing quotes or brackets.
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
 # Cut at a dash ("So, the same act—.", "There is a body of law that—").
@@ -122,10 +135,11 @@ NEEDS_MORE = frozenset({
 _WORDS = re.compile(r"[\w']+")
 
 
-def is_cut_off(text: str) -> bool:
+def is_cut_off(text: str, *, punctuated: bool = False) -> bool:
     """Stopped at a dash, on a lowercase letter alone ("or did she n?"), or without a final
-    mark on a word that needs what follows ("I have to go to")."""
-    if _CUT_AT_DASH.search(text):
+    mark: in a text that ``punctuated`` its sentences, or on a word that needs what follows ("I
+    have to go to")."""
+    if _CUT_AT_DASH.search(text) or (punctuated and not _ENDS_SENTENCE.search(text)):
         return True
     words = _WORDS.findall(_body(text))
     if not words:
@@ -176,6 +190,26 @@ def is_greeting(text: str) -> bool:
     """A short greeting, welcome or thanks (:data:`GREETING_WORDS` words or fewer)."""
     body = _body(text)
     return len(body.split()) <= GREETING_WORDS and bool(_GREETING.match(body))
+
+
+# Signposts that announce the next part of a call, a meeting or a paper and say nothing of it
+# ("Turning to our 2021 outlook.", "Now let's move on to Slide 12.", "We'll now go to Mr. Lee.",
+# "We now turn to this analysis."): a transition, then "to" and a short phrase with no clause.
+_SIGNPOST = re.compile(
+    r"^(?:(?:and|so|now|okay|ok|all right|alright|well|next|finally|lastly|first|then),?\s+)*"
+    r"(?:(?:(?:let's|let us|let me|i'll|i will|i'd like to|i would like to|we'll|we will|we now|"
+    r"i now|we'd like to|i want to)\s+(?:(?:now|just|quickly|briefly|then)\s+)*"
+    r"(?:turn|move|go|switch|shift|get|pass|hand)|turning|moving|switching|shifting|passing|"
+    r"handing)(?:\s+(?:it|the call|things|the discussion|now|briefly|quickly|over|back|on))*"
+    r"\s+|on\s?)to\b[^,;:]*$",
+    re.IGNORECASE)
+SIGNPOST_WORDS = 12
+
+
+def is_signpost(text: str) -> bool:
+    """A short transition to what follows (:data:`SIGNPOST_WORDS` words or fewer)."""
+    body = _body(text)
+    return len(body.split()) <= SIGNPOST_WORDS and bool(_SIGNPOST.match(body))
 
 
 def _body(text: str) -> str:

@@ -43,6 +43,10 @@ def test_a_quotation_cut_by_sentence_splitting_is_balanced():
     ("Lot of people on the on the remote team.", "Lot of people on the remote team."),
     ("I had had enough of that that day.", "I had had enough of that that day."),
     ("It is in interesting times, as a aside.", "It is in interesting times, as a aside."),
+    ("The I knew that the signal would differ.", "I knew that the signal would differ."),
+    ("That's That would be a good match.", "That would be a good match."),
+    ("They're They meet on Tuesdays.", "They meet on Tuesdays."),
+    ("And that's that.", "And that's that."),
 ])
 def test_restarts_without_a_marker_are_said_once_and_doubled_english_is_kept(said, meant):
     assert clean_text(said) == meant

@@ -25,6 +25,9 @@ def test_the_default_skips_fragments_headings_and_repeats_a_speakers_name_not_co
     "Jinx Ship To The Rescue", "| --chunk-tokens | 512 | the chunk budget |",
     "Can I also welcome Siân Gwenllian to the meeting?", "Chair: Good morning, everyone.",
     "Thank you very much, Chair.",
+    "Turning to our 2021 outlook.", "Now let's move on to the pork segment on Slide 12.",
+    "Chair: We'll now go to Ms. Gill.", "We now turn to this analysis.",  # signposts
+    "Now onto the results.", "I'll hand it back to Andy for closing remarks.",
 ])
 def test_broken_lines_headings_rows_and_greetings_are_never_chosen(broken):
     assert not stands_alone(broken)
@@ -38,6 +41,8 @@ def test_broken_lines_headings_rows_and_greetings_are_never_chosen(broken):
     '"Stop!" he shouted, struggling to hold her.',
     "Thank you very much for the detailed evidence on pensions, which we will weigh in our report.",
     "The meeting ended at noon with a plan for the new case design.",
+    "Turning to revenue, it rose 5% to $1.5 billion.",  # a transition, then what it says
+    "We will talk to the technicians about that.", "Go to video, it is on your remote control.",
 ])
 def test_whole_sentences_stand_alone(whole):
     assert stands_alone(whole)
@@ -48,3 +53,15 @@ def test_in_a_text_written_in_lowercase_a_lowercase_start_is_no_mid_sentence():
              "the new bridge will open next spring after the vote."]
     assert select_sentences(texts, [2.0, 1.0], [9, 10], 100) == [0, 1]
     assert not stands_alone(texts[0]) and stands_alone(texts[0], capitalized=False)
+
+
+def test_in_a_text_that_ends_its_sentences_with_a_mark_an_unmarked_one_was_cut_off():
+    turns = ["Professor E: That would be tou", "PhD C: We record the far-field mike too.",
+             "Grad G: The transcripts go out on Monday.", "PhD A: Then we mark the overlaps."]
+    sizes = [len(t.split()) for t in turns]
+    assert select_sentences(turns, [9.0, 1.0, 1.0, 1.0], sizes, 100) == [1, 2, 3]
+    # Where most sentences have no final mark, one without says nothing.
+    loose = ["Grad G: On the remote control", "PhD C: We record the far-field mike too.",
+             "Marketing: A rubber case for the kids"]
+    assert select_sentences(loose, [9.0, 1.0, 1.0], [len(t.split()) for t in loose], 100) == [
+        0, 1, 2]

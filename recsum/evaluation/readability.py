@@ -3,7 +3,8 @@
 Each summary is split into sentences with the project's splitter (as ROUGE-Lsum is), then
 counted: sentences that repeat one earlier in the same summary, sentences that still carry a
 transcript marker (``{disfmarker}``, ``{vocalsound}``...), fragments of three words or fewer (a
-speaker's name not counted), sentences cut off (at a dash, mid-word, on "the" or "to"), begun
+speaker's name not counted), sentences cut off (at a dash, mid-word, on "the" or "to", or
+without a final mark among sentences that mostly end with one), begun
 mid-sentence (lowercase, a bracket or a dash first), with a quotation left open or closed, and
 sentences that lean on what came before them (dialogue, "But").
 """
@@ -22,6 +23,7 @@ from recsum.select import (
     is_cut_off,
     is_fragment,
     leans_on_context,
+    punctuates_sentences,
     starts_mid_sentence,
 )
 
@@ -50,7 +52,7 @@ def readability(summaries: Sequence[str]) -> Readability:
     for summary in summaries:
         seen: set[str] = set()
         texts = [sentence.text for sentence in split_sentences(summary)]
-        capitalized = capitalizes_sentences(texts)
+        capitalized, punctuated = capitalizes_sentences(texts), punctuates_sentences(texts)
         for text in texts:
             normalized = " ".join(text.lower().split())
             sentences += 1
@@ -59,7 +61,7 @@ def readability(summaries: Sequence[str]) -> Readability:
             with_markers += bool(_MARKER.search(text))
             fragments += is_fragment(text)
             leaning += leans_on_context(text)
-            cut += is_cut_off(text)
+            cut += is_cut_off(text, punctuated=punctuated)
             mid += starts_mid_sentence(text, capitalized=capitalized)
             unbalanced += has_unbalanced_quotes(text)
     return Readability(sentences, duplicates, with_markers, fragments, leaning, cut, mid,

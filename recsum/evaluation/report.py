@@ -140,7 +140,8 @@ def markdown_table(results: Sequence[SystemScores]) -> str:
     lines += ["", "Readability: summary sentences (recsum's splitter) that repeat one before them "
               "in the same summary, carry a transcript marker, have three words or fewer (a "
               "speaker's name not counted), are cut off (at a dash, mid-word, or on a word such "
-              "as \"the\" or \"to\" with no final mark), begin mid-sentence (in lowercase, with "
+              "as \"the\" or \"to\" with no final mark, or without a final mark in a summary "
+              "whose sentences mostly end with one), begin mid-sentence (in lowercase, with "
               "a bracket or a dash), leave a quotation open or closed, or open with dialogue or "
               "a connective (\"But ...\").",
               "",
