@@ -101,8 +101,7 @@ def stands_alone(text: str, *, capitalized: bool = True, punctuated: bool = Fals
     return not (is_fragment(text) or _NOT_A_SENTENCE.search(text)
                 or is_cut_off(text, punctuated=punctuated)
                 or starts_mid_sentence(text, capitalized=capitalized)
-                or has_unbalanced_quotes(text) or is_heading_or_row(text) or is_greeting(text)
-                or is_signpost(text))
+                or has_unbalanced_quotes(text) or is_heading_or_row(text) or says_nothing(text))
 
 
 def capitalizes_sentences(texts: Sequence[str]) -> bool:
@@ -110,6 +109,10 @@ def capitalizes_sentences(texts: Sequence[str]) -> bool:
     written in lowercase throughout, a lowercase start says nothing."""
     firsts = [body[0] for body in map(_body, texts) if body[:1].isalpha()]
     return sum(first.isupper() for first in firsts) * 2 >= len(firsts)
+
+
+# A text whose sentences end with a final mark this often marks the end of every sentence.
+PUNCTUATED_SHARE = 2 / 3
 
 
 def punctuates_sentences(texts: Sequence[str]) -> bool:
@@ -120,7 +123,6 @@ def punctuates_sentences(texts: Sequence[str]) -> bool:
     return bool(texts) and ended >= PUNCTUATED_SHARE * len(texts)
 
 
-PUNCTUATED_SHARE = 2 / 3
 # The end of a sentence: a final mark, then closing quotes or brackets.
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
 # Cut at a dash ("So, the same act—.", "There is a body of law that—").
@@ -183,15 +185,6 @@ _GREETING = re.compile(
     r"(?:i|me|we|us) (?:also |just |first )?)?(?:welcome|good (?:morning|afternoon|evening)|"
     r"hello|hi\b|thank(?:s| you)|goodbye|bye|see you)",
     re.IGNORECASE)
-GREETING_WORDS = 12
-
-
-def is_greeting(text: str) -> bool:
-    """A short greeting, welcome or thanks (:data:`GREETING_WORDS` words or fewer)."""
-    body = _body(text)
-    return len(body.split()) <= GREETING_WORDS and bool(_GREETING.match(body))
-
-
 # Signposts that announce the next part of a call, a meeting or a paper and say nothing of it
 # ("Turning to our 2021 outlook.", "Now let's move on to Slide 12.", "We'll now go to Mr. Lee.",
 # "We now turn to this analysis."): a transition, then "to" and a short phrase with no clause.
@@ -203,13 +196,16 @@ _SIGNPOST = re.compile(
     r"handing)(?:\s+(?:it|the call|things|the discussion|now|briefly|quickly|over|back|on))*"
     r"\s+|on\s?)to\b[^,;:]*$",
     re.IGNORECASE)
-SIGNPOST_WORDS = 12
+# A greeting or a signpost longer than this says something after all.
+SAYS_NOTHING_WORDS = 12
 
 
-def is_signpost(text: str) -> bool:
-    """A short transition to what follows (:data:`SIGNPOST_WORDS` words or fewer)."""
+def says_nothing(text: str) -> bool:
+    """A short greeting, welcome, thanks or signpost (:data:`SAYS_NOTHING_WORDS` words or
+    fewer): it says nothing of what the text is about."""
     body = _body(text)
-    return len(body.split()) <= SIGNPOST_WORDS and bool(_SIGNPOST.match(body))
+    return len(body.split()) <= SAYS_NOTHING_WORDS and any(
+        pattern.match(body) for pattern in (_GREETING, _SIGNPOST))
 
 
 def _body(text: str) -> str:
