@@ -144,3 +144,8 @@ def test_readability_counts_what_a_reader_stumbles_on():
     broken = readability(["So, the same act\u2014.\n\n]\u2014like common law jurisdictions "
                           'would be.\n\nHe said, "Get me a report.'])
     assert (broken.cut_off, broken.mid_sentence, broken.unbalanced_quotes) == (1, 1, 1)
+
+    # Among sentences that end with a final mark, one without was interrupted.
+    interrupted = readability(["Professor E: That would be tou\nPhD C: We record the far mike.\n"
+                               "Grad G: The transcripts go out on Monday."])
+    assert interrupted.cut_off == 1
