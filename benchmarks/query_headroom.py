@@ -26,19 +26,17 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from recsum.chunk import ChunkedDocument, chunk_sentences
-from recsum.evaluation.data import read_jsonl
+from recsum.evaluation.data import read_jsonl, transcript_lines
 from recsum.evaluation.rouge import rouge_per_document
 from recsum.length import count_words
 from recsum.oracle import greedy_oracle
 from recsum.segment import split_speaker
 from recsum.select import select_sentences
-from recsum.summarizers.base import part_units
 from recsum.summarizers.extractive import ExtractiveSummarizer
 
 # The protocol's budgets: QMSum train's answers average 65 words (specific), 110 (general).
@@ -73,23 +71,21 @@ def read_meetings(path: Path, limit: int | None) -> list[Meeting]:
     meetings = []
     for _, row in read_jsonl(path)[:limit]:
         turns = row["meeting_transcripts"]
-        lines = [f"{turn['speaker']}: {turn['content']}" for turn in turns]
-        text = "\n".join(lines)
+        lines = transcript_lines(row)
         line_starts = np.cumsum([0] + [len(line) + 1 for line in lines[:-1]])
-        units, _ = part_units(text, summarizer.tokens, summarizer.input_budget)
-        chunks = chunk_sentences(units, summarizer.tokens, summarizer.input_budget)
+        document = summarizer.chunked("\n".join(lines))
+        units = document.units
         turn_of = np.array([bisect.bisect_right(line_starts, unit.start) - 1 for unit in units])
         specific = row["specific_query_list"]
-        rated = summarizer.rate([ChunkedDocument(units, chunks, len(text), query["query"])
-                                 for query in specific]
-                                + [ChunkedDocument(units, chunks, len(text))])
+        *for_queries, generic = summarizer.rate(
+            [replace(document, query=query["query"]) for query in specific] + [document])
         queries = [Query(query["query"], query["answer"],
                          np.array([any(int(first) <= turn <= int(last)
                                         for first, last in query["relevant_text_span"])
                                    for turn in turn_of]), ratings.ratings)
-                   for query, ratings in zip(specific, rated, strict=False)]
+                   for query, ratings in zip(specific, for_queries, strict=True)]
         meetings.append(Meeting([unit.text for unit in units],
-                                [turns[turn]["speaker"] for turn in turn_of], rated[-1].ratings,
+                                [turns[turn]["speaker"] for turn in turn_of], generic.ratings,
                                 queries, row["general_query_list"][0]["answer"]))
     return meetings
 

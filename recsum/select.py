@@ -141,7 +141,8 @@ def is_cut_off(text: str, *, punctuated: bool = False) -> bool:
     """Stopped at a dash, on a lowercase letter alone ("or did she n?"), or without a final
     mark: in a text that ``punctuated`` its sentences, or on a word that needs what follows ("I
     have to go to")."""
-    if _CUT_AT_DASH.search(text) or (punctuated and not _ENDS_SENTENCE.search(text)):
+    ended = bool(_ENDS_SENTENCE.search(text))
+    if _CUT_AT_DASH.search(text) or (punctuated and not ended):
         return True
     words = _WORDS.findall(_body(text))
     if not words:
@@ -149,7 +150,7 @@ def is_cut_off(text: str, *, punctuated: bool = False) -> bool:
     last = words[-1]
     if len(last) == 1 and last.islower() and last.isalpha() and last not in "ai":
         return True
-    return not _ENDS_SENTENCE.search(text) and last.lower() in NEEDS_MORE
+    return not ended and last.lower() in NEEDS_MORE
 
 
 def starts_mid_sentence(text: str, *, capitalized: bool = True) -> bool:

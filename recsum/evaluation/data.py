@@ -343,10 +343,14 @@ def _squality(row: dict, index: int, tasks: str) -> list[Record]:
     return records
 
 
+def transcript_lines(row: dict) -> list[str]:
+    """A QMSum meeting's turns as the lines of its document, one ``speaker: content`` each."""
+    return [f"{turn['speaker']}: {turn['content']}" for turn in row["meeting_transcripts"] or []]
+
+
 def _qmsum(row: dict, index: int, tasks: str) -> list[Record]:
     # QMSum rows carry no id: the meeting's position in its file names it, stable under --limit.
-    document = "\n".join(f"{turn['speaker']}: {turn['content']}"
-                         for turn in row["meeting_transcripts"] or [])
+    document = "\n".join(transcript_lines(row))
     records = []
     if tasks in ("generic", "all"):
         answers = tuple(q["answer"] or "" for q in (row["general_query_list"] or [])[:1])

@@ -229,13 +229,15 @@ class ExtractiveSummarizer:
         return DocumentSentences([u.text for u in document.units],
                                  [u.start for u in document.units], document.length, chunk_of)
 
+    def chunked(self, text: str) -> ChunkedDocument:
+        """``text`` as this summarizer reads it alone: its units, in chunks of its budget."""
+        units, _ = part_units(text, self.tokens, self.input_budget)
+        return ChunkedDocument(units, chunk_sentences(units, self.tokens, self.input_budget),
+                               len(text))
+
     def summarize(self, texts: Sequence[str], length: Length) -> list[str]:
         """Each text's best-rated sentences within ``length``, one per line, in order."""
-        documents = []
-        for text in texts:
-            units, _ = part_units(text, self.tokens, self.input_budget)
-            chunks = chunk_sentences(units, self.tokens, self.input_budget)
-            documents.append(ChunkedDocument(units, chunks, len(text)))
+        documents = [self.chunked(text) for text in texts]
         summaries = []
         overhead = self.tokens.count([""])[0]
         for document, rated in zip(documents, self.rate(documents), strict=True):
