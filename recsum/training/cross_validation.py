@@ -81,24 +81,43 @@ def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: in
             logits[index] = scorer.rate(vectors.numpy(), features.numpy())
     results = []
     for selection in selections:
-        reader.scorer = PartScorer(replace(config, **{k: v for k, v in selection.items()
-                                                      if k != "final_pool"}))
         for dataset in dict.fromkeys(datasets):
             rows = [i for i, name in enumerate(datasets) if name == dataset]
-            words = round(float(np.mean([count_words(r) for i in rows
-                                         for r in records[i].references])))
-            ratings = [reader.discounted(logits[i], [u.text for u in units_read_by(
-                reader, records[i].document)], reader.scorer) for i in rows]
-            reducer = RecursiveReducer(_Recorded(reader, ratings), chunk_tokens=budget,
-                                       **{k: v for k, v in selection.items() if k == "final_pool"})
-            summaries = [result.summary for result in reducer.reduce_many(
-                [records[i].document for i in rows], Length(words),
-                queries=[records[i].query for i in rows])]
+            words = mean_reference_words([records[i] for i in rows])
+            summaries = summaries_from_logits(reader, [records[i] for i in rows],
+                                              [logits[i] for i in rows], Length(words),
+                                              replace(config, **{k: v for k, v in selection.items()
+                                                                 if k != "final_pool"}),
+                                              **{k: v for k, v in selection.items()
+                                                 if k == "final_pool"})
             scores = rouge_per_document(summaries, [records[i].references for i in rows])
             results.append(FoldScores(dataset, len(rows), words, dict(selection), {
                 name: round(100 * float(values["fmeasure"].mean()), 2)
                 for name, values in scores.items()}))
     return results
+
+
+def mean_reference_words(records: Sequence[Record]) -> int:
+    """The mean length of ``records``' references in words: the budget they are scored at."""
+    return round(float(np.mean([count_words(r) for record in records
+                                for r in record.references])))
+
+
+def summaries_from_logits(reader: ExtractiveSummarizer, records: Sequence[Record],
+                          logits: Sequence[np.ndarray], length: Length,
+                          config: PartScorerConfig, **reducer_options) -> list[str]:
+    """The recursive reducer's summaries of ``records`` (for their queries, if any) from each
+    one's units' logits, rated before: discounted by ``config``'s penalties, as the default
+    discounts its scorer's."""
+    discounts = PartScorer(config)
+    ratings = [reader.discounted(record_logits, [u.text for u in units_read_by(
+        reader, record.document)], discounts)
+        for record, record_logits in zip(records, logits, strict=True)]
+    reducer = RecursiveReducer(_Recorded(reader, ratings), chunk_tokens=reader.input_budget,
+                               **reducer_options)
+    return [result.summary for result in reducer.reduce_many(
+        [record.document for record in records], length,
+        queries=[record.query for record in records])]
 
 
 def _folds(datasets: Sequence[str], folds: int | str, records: int) -> list[set[int]]:

@@ -1,0 +1,29 @@
+"""The benchmark scripts run end to end on a slice of the real data (smoke size)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+
+@pytest.mark.slow
+def test_domain_transfer_prints_a_row_of_scores_per_reading(data_dir) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "domain_transfer.py"), "--data", str(data_dir),
+         "--limit", "2", "--epochs", "1"],
+        capture_output=True, text=True, timeout=600, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    assert [row.split(" | ")[0] for row in rows[1:]] == [
+        "| as shipped", "| standardized", "| features only"]
+    for row in rows[1:]:
+        cells = row.strip("| ").split(" | ")[1:]
+        assert len(cells) == 7  # three domains held out in turn, four evaluation sets
+        scores = [float(value) for cell in cells for value in cell.split(" / ")]
+        assert all(0 <= score <= 100 for score in scores)
+        assert any(score > 0 for score in scores)
+    assert re.search(r"unseen papers \(\d+\)", rows[0]) and "ECTSum val (45)" in rows[0]
