@@ -3,17 +3,26 @@
 Usage (from the repository root)::
 
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/domain_transfer.py --data ../shared/data \\
-        [--seeds 0,1,2] [--limit N] [--epochs N]
+        [--seeds 0,1] [--limit N] [--epochs N]
 
 The shipped scorer reads each sentence's MiniLM vector and its cheap features
-(:mod:`recsum.summarizers.features`). Three readings are compared, each trained as the shipped
-scorer is (12 epochs, listwise; ``--epochs`` shortens it for a smoke run):
+(:mod:`recsum.summarizers.features`). Three readings, each trained as the shipped scorer is (12
+epochs, listwise; ``--epochs`` shortens it for a smoke run):
 
 - **as shipped**: the vector and the features;
 - **standardized**: the same, and every feature again, standardized within its document (less
   the document's mean, over its standard deviation), so that "long" or "central" is measured
   against the document's own sentences, whatever the domain's;
-- **features only**: no vector.
+- **features only**: the features and their standardized copies, no vector;
+
+and two mixtures of their logits:
+
+- **standardized + features only**: the mean of the two;
+- **gated**: as shipped for a familiar document, the mixture above for an unfamiliar one. A
+  document is familiar when the centroid of its sentence vectors has a cosine of at least
+  ``FAMILIAR`` to some training document's: on the training sets, a held-out domain's documents
+  have at most 0.945 to the other domains', while 95% of the documents have 0.973 or more to
+  another of their own domain.
 
 For each, leave one training dataset out (SQuALITY, QMSum, ScisummNet train: stories, meetings,
 papers): trained on the other two, the recursive reducer summarizes the held-out one at its
@@ -21,8 +30,8 @@ references' mean length, as ``recsum train part --cross-validate datasets`` does
 on all three, it summarizes the dev sets at their pipelines' budgets (SQuALITY dev 400 words,
 QMSum val 110, ScisummNet dev 150) and ECTSum val (45 words; GPL-3.0, evaluation only, never
 trained on). MiniLM reads every document once, in float32, as training reads; a cell with several
-``--seeds`` is the mean of the scorers trained with each. Prints ROUGE-1 / ROUGE-2 / ROUGE-Lsum
-F1 × 100 (best reference, stemmed) as a Markdown table.
+``--seeds`` is the mean over the scorers trained with each. Prints ROUGE-1 / ROUGE-2 /
+ROUGE-Lsum F1 × 100 (best reference, stemmed) as a Markdown table.
 """
 
 from __future__ import annotations
@@ -40,9 +49,8 @@ from recsum.evaluation.data import DatasetSpec, load_records
 from recsum.evaluation.rouge import rouge_per_document
 from recsum.length import Length
 from recsum.records import Record
-from recsum.summarizers.extractive import ExtractiveSummarizer
 from recsum.summarizers.features import FEATURES
-from recsum.summarizers.scorer import PartScorerConfig
+from recsum.summarizers.scorer import PartScorer, PartScorerConfig
 from recsum.training.cross_validation import mean_reference_words, summaries_from_logits
 from recsum.training.examples import Example
 from recsum.training.loop import TrainingSettings, seed_everything, train_model
@@ -58,27 +66,35 @@ EVALUATION = (("SQuALITY dev", "squality", "dev", 400), ("QMSum val", "qmsum", "
 SCORES = ("rouge1", "rouge2", "rougeLsum")
 
 
+# A document whose centroid has a cosine of at least this to a training document's is familiar.
+FAMILIAR = 0.955
+
+
 @dataclass(frozen=True)
 class Reading:
     """What a scorer reads of a document's sentences, from their vectors and features."""
 
     name: str
     inputs: Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
-    config: Callable[[PartScorerConfig], PartScorerConfig]
+    features: tuple[str, ...]
+    vectors: bool = True
+
+    def example(self, example: Example) -> Example:
+        return Example(self.inputs(*example.features), example.labels)
 
 
 def _standardized(features: torch.Tensor) -> torch.Tensor:
-    return (features - features.mean(0)) / (features.std(0, correction=0) + 1e-6)
+    return torch.cat([features, (features - features.mean(0))
+                      / (features.std(0, correction=0) + 1e-6)], 1)
 
 
-READINGS = (
-    Reading("as shipped", lambda vectors, features: (vectors, features), lambda config: config),
-    Reading("standardized",
-            lambda vectors, features: (vectors, torch.cat([features, _standardized(features)], 1)),
-            lambda config: replace(config, features=FEATURES + tuple(
-                f"{name} (standardized)" for name in FEATURES))),
-    Reading("features only", lambda vectors, features: (vectors[:, :0], features),
-            lambda config: replace(config, vector_size=0)),
+STANDARDIZED = FEATURES + tuple(f"{name} (standardized)" for name in FEATURES)
+AS_SHIPPED, WITH_STANDARDIZED, FEATURES_ONLY = READINGS = (
+    Reading("as shipped", lambda vectors, features: (vectors, features), FEATURES),
+    Reading("standardized", lambda vectors, features: (vectors, _standardized(features)),
+            STANDARDIZED),
+    Reading("features only", lambda vectors, features: (vectors[:, :0], _standardized(features)),
+            STANDARDIZED, vectors=False),
 )
 
 
@@ -88,6 +104,11 @@ class Dataset:
     records: list[Record]
     examples: list[Example]
     words: int
+
+    def centroids(self) -> np.ndarray:
+        """Each document's mean sentence vector, unit length."""
+        means = np.stack([example.features[0].numpy().mean(0) for example in self.examples])
+        return means / np.linalg.norm(means, axis=1, keepdims=True)
 
 
 def main() -> None:
@@ -109,40 +130,59 @@ def main() -> None:
     training = [read(*dataset) for dataset in TRAINING]
     evaluation = [read(*dataset) for dataset in EVALUATION]
     settings = replace(PART_TRAINING, epochs=args.epochs, patience=args.epochs, progress=False)
-    seeds = [int(seed) for seed in args.seeds.split(",")]
-    header = ([f"unseen {d.name} ({d.words})" for d in training]
-              + [f"{d.name} ({d.words})" for d in evaluation])
+    # Each test set with the fold its scorers learn from: a held-out domain with the other two,
+    # the evaluation sets with all three.
+    folds = {held.name: [d for d in training if d is not held] for held in training}
+    folds["all"] = training
+    tests = [(held, held.name) for held in training] + [(d, "all") for d in evaluation]
+    rows = [reading.name for reading in READINGS] + [
+        "standardized + features only", "gated: as shipped if familiar, else the mixture"]
+    scores = [[[] for _ in tests] for _ in rows]  # per row, per test, per seed: ROUGE
+    familiar_counts = []
+    for seed in (int(seed) for seed in args.seeds.split(",")):
+        scorers = {(reading, fold): _trained(reading, train, replace(settings, seed=seed), config)
+                   for reading in READINGS for fold, train in folds.items()}
+        for column, (test, fold) in enumerate(tests):
+            logits = [_logits(scorers[reading, fold], reading, test) for reading in READINGS]
+            mixture = [(a + b) / 2 for a, b in zip(logits[1], logits[2], strict=True)]
+            familiar = (test.centroids() @ np.concatenate([d.centroids() for d in folds[fold]]).T
+                        ).max(1) >= FAMILIAR
+            gated = [shipped if known else mixed for shipped, mixed, known
+                     in zip(logits[0], mixture, familiar, strict=True)]
+            familiar_counts.append(f"{test.name} {int(familiar.sum())}/{len(familiar)}")
+            for row, row_logits in enumerate([*logits, mixture, gated]):
+                rouge = rouge_per_document(
+                    summaries_from_logits(reader, test.records, row_logits, Length(test.words),
+                                          config), [r.references for r in test.records])
+                scores[row][column].append([100 * float(rouge[name]["fmeasure"].mean())
+                                            for name in SCORES])
+    header = ([f"unseen {d.name} ({d.words})" for d, _ in tests[: len(training)]]
+              + [f"{d.name} ({d.words})" for d, _ in tests[len(training):]])
     print(f"ROUGE-1 / ROUGE-2 / ROUGE-Lsum F1 × 100 (budget in words), seeds {args.seeds}")
     print()
     print("| reading | " + " | ".join(header) + " |")
-    print("|---" * (len(header) + 1) + "|", flush=True)
-    for reading in READINGS:
-        def scored(train: list[Dataset], test: Dataset, reading: Reading = reading) -> str:
-            per_seed = [_scores(reading, train, test, replace(settings, seed=seed), reader,
-                                config) for seed in seeds]
-            return " / ".join(f"{value:.2f}" for value in np.mean(per_seed, axis=0))
-
-        cells = ([scored([d for d in training if d is not held], held) for held in training]
-                 + [scored(training, dataset) for dataset in evaluation])
-        print(f"| {reading.name} | " + " | ".join(cells) + " |", flush=True)
+    print("|---" * (len(header) + 1) + "|")
+    for name, per_test in zip(rows, scores, strict=True):
+        cells = [" / ".join(f"{value:.2f}" for value in np.mean(per_seed, axis=0))
+                 for per_seed in per_test]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print()
+    print("Familiar documents (first seed): " + ", ".join(familiar_counts[: len(tests)]))
 
 
-def _scores(reading: Reading, train: list[Dataset], test: Dataset, settings: TrainingSettings,
-            reader: ExtractiveSummarizer, config: PartScorerConfig) -> list[float]:
-    """ROUGE of ``test``'s summaries by a scorer of ``reading`` trained on ``train``."""
+def _trained(reading: Reading, train: list[Dataset], settings: TrainingSettings,
+             config: PartScorerConfig) -> PartScorer:
+    """A scorer of ``reading`` trained on ``train``, as the shipped one is."""
     seed_everything(settings.seed)
-    network = Scoring(reading.config(config))
-    train_model(network, [_read(reading, e) for d in train for e in d.examples], [], settings)
-    scorer = network.scorer()
-    logits = [scorer.rate(*(part.numpy() for part in _read(reading, e).features))
-              for e in test.examples]
-    summaries = summaries_from_logits(reader, test.records, logits, Length(test.words), config)
-    rouge = rouge_per_document(summaries, [r.references for r in test.records])
-    return [100 * float(rouge[name]["fmeasure"].mean()) for name in SCORES]
+    network = Scoring(replace(config, features=reading.features,
+                              vector_size=config.vector_size if reading.vectors else 0))
+    train_model(network, [reading.example(e) for d in train for e in d.examples], [], settings)
+    return network.scorer()
 
 
-def _read(reading: Reading, example: Example) -> Example:
-    return Example(reading.inputs(*example.features), example.labels)
+def _logits(scorer: PartScorer, reading: Reading, test: Dataset) -> list[np.ndarray]:
+    return [scorer.rate(*(part.numpy() for part in reading.example(e).features))
+            for e in test.examples]
 
 
 if __name__ == "__main__":

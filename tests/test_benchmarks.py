@@ -19,7 +19,8 @@ def test_domain_transfer_prints_a_row_of_scores_per_reading(data_dir) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
     assert [row.split(" | ")[0] for row in rows[1:]] == [
-        "| as shipped", "| standardized", "| features only"]
+        "| as shipped", "| standardized", "| features only", "| standardized + features only",
+        "| gated: as shipped if familiar, else the mixture"]
     for row in rows[1:]:
         cells = row.strip("| ").split(" | ")[1:]
         assert len(cells) == 7  # three domains held out in turn, four evaluation sets
@@ -27,3 +28,5 @@ def test_domain_transfer_prints_a_row_of_scores_per_reading(data_dir) -> None:
         assert all(0 <= score <= 100 for score in scores)
         assert any(score > 0 for score in scores)
     assert re.search(r"unseen papers \(\d+\)", rows[0]) and "ECTSum val (45)" in rows[0]
+    # No document of a held-out domain is taken for one of the domains the scorer learned.
+    assert "stories 0/2, meetings 0/2, papers 0/2" in done.stdout
