@@ -138,19 +138,21 @@ def main() -> None:
     rows = [reading.name for reading in READINGS] + [
         "standardized + features only", "gated: as shipped if familiar, else the mixture"]
     scores = [[[] for _ in tests] for _ in rows]  # per row, per test, per seed: ROUGE
-    familiar_counts = []
+    familiar_counts = {}  # per test set: its familiar documents, of all
     for seed in (int(seed) for seed in args.seeds.split(",")):
         scorers = {(reading, fold): _trained(reading, train, replace(settings, seed=seed), config)
                    for reading in READINGS for fold, train in folds.items()}
         for column, (test, fold) in enumerate(tests):
-            logits = [_logits(scorers[reading, fold], reading, test) for reading in READINGS]
-            mixture = [(a + b) / 2 for a, b in zip(logits[1], logits[2], strict=True)]
+            logits = {reading: _logits(scorers[reading, fold], reading, test)
+                      for reading in READINGS}
+            mixture = [(a + b) / 2 for a, b in zip(logits[WITH_STANDARDIZED],
+                                                   logits[FEATURES_ONLY], strict=True)]
             familiar = (test.centroids() @ np.concatenate([d.centroids() for d in folds[fold]]).T
                         ).max(1) >= FAMILIAR
             gated = [shipped if known else mixed for shipped, mixed, known
-                     in zip(logits[0], mixture, familiar, strict=True)]
-            familiar_counts.append(f"{test.name} {int(familiar.sum())}/{len(familiar)}")
-            for row, row_logits in enumerate([*logits, mixture, gated]):
+                     in zip(logits[AS_SHIPPED], mixture, familiar, strict=True)]
+            familiar_counts[test.name] = f"{int(familiar.sum())}/{len(familiar)}"
+            for row, row_logits in enumerate([*logits.values(), mixture, gated]):
                 rouge = rouge_per_document(
                     summaries_from_logits(reader, test.records, row_logits, Length(test.words),
                                           config), [r.references for r in test.records])
@@ -167,7 +169,8 @@ def main() -> None:
                  for per_seed in per_test]
         print(f"| {name} | " + " | ".join(cells) + " |")
     print()
-    print("Familiar documents (first seed): " + ", ".join(familiar_counts[: len(tests)]))
+    print("Familiar documents: " + ", ".join(f"{name} {count}"
+                                             for name, count in familiar_counts.items()))
 
 
 def _trained(reading: Reading, train: list[Dataset], settings: TrainingSettings,
