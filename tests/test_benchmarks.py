@@ -30,3 +30,20 @@ def test_domain_transfer_prints_a_row_of_scores_per_reading(data_dir) -> None:
     assert re.search(r"unseen papers \(\d+\)", rows[0]) and "ECTSum val (45)" in rows[0]
     # No document of a held-out domain is taken for one of the domains the scorer learned.
     assert "stories 0/2, meetings 0/2, papers 0/2" in done.stdout
+
+
+@pytest.mark.slow
+def test_dtype_timing_times_every_format_this_cpu_runs(data_dir) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "dtype_timing.py"), "--data", str(data_dir),
+         "--limit", "1", "--rounds", "1"],
+        capture_output=True, text=True, timeout=600, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = {line.split(" | ")[0]: line for line in done.stdout.splitlines()
+            if line.startswith("| ") and not line.startswith("| format")}
+    # float32 and int8 run on every CPU; bfloat16 is timed or said to be refused.
+    assert {"| float32", "| int8"} <= set(rows)
+    assert rows["| float32"].endswith("| 1.00× |")
+    assert "| bfloat16" in rows or "bfloat16: not run" in done.stdout
+    seconds = float(rows["| int8"].split(" | ")[1])
+    assert 0 < seconds < 60
