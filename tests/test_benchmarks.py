@@ -10,13 +10,17 @@ import pytest
 from conftest import ROOT
 
 
+def run_benchmark(script: str, *args: str) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args],
+                          capture_output=True, text=True, timeout=600, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
 @pytest.mark.slow
 def test_domain_transfer_prints_a_row_of_scores_per_reading(data_dir) -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "domain_transfer.py"), "--data", str(data_dir),
-         "--limit", "2", "--epochs", "1"],
-        capture_output=True, text=True, timeout=600, cwd=ROOT, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = run_benchmark("domain_transfer.py", "--data", str(data_dir), "--limit", "2",
+                         "--epochs", "1")
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
     assert [row.split(" | ")[0] for row in rows[1:]] == [
         "| as shipped", "| standardized", "| features only", "| standardized + features only",
@@ -34,11 +38,8 @@ def test_domain_transfer_prints_a_row_of_scores_per_reading(data_dir) -> None:
 
 @pytest.mark.slow
 def test_dtype_timing_times_every_format_this_cpu_runs(data_dir) -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "dtype_timing.py"), "--data", str(data_dir),
-         "--limit", "1", "--rounds", "1"],
-        capture_output=True, text=True, timeout=600, cwd=ROOT, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = run_benchmark("dtype_timing.py", "--data", str(data_dir), "--limit", "1", "--rounds",
+                         "1")
     rows = {line.split(" | ")[0]: line for line in done.stdout.splitlines()
             if line.startswith("| ") and not line.startswith("| format")}
     # float32 and int8 run on every CPU; bfloat16 is timed or said to be refused.
