@@ -6,8 +6,9 @@ Usage (from the repository root)::
         [--seeds 0,1] [--limit N] [--epochs N]
 
 The shipped scorer reads each sentence's MiniLM vector and its cheap features
-(:mod:`recsum.summarizers.features`). Three readings, each trained as the shipped scorer is (12
-epochs, listwise; ``--epochs`` shortens it for a smoke run):
+(:mod:`recsum.summarizers.features`); its fallback (:mod:`recsum.summarizers.familiarity`) two
+more readings. Each is trained as ``recsum train part --fallback`` trains it (12 epochs,
+listwise; ``--epochs`` shortens it for a smoke run):
 
 - **as shipped**: the vector and the features;
 - **standardized**: the same, and every feature again, standardized within its document (less
@@ -17,45 +18,45 @@ epochs, listwise; ``--epochs`` shortens it for a smoke run):
 
 and two mixtures of their logits:
 
-- **standardized + features only**: the mean of the two;
-- **gated**: as shipped for a familiar document, the mixture above for an unfamiliar one. A
-  document is familiar when the centroid of its sentence vectors has a cosine of at least
-  ``FAMILIAR`` to some training document's: on the training sets, a held-out domain's documents
-  have at most 0.945 to the other domains', while 95% of the documents have 0.973 or more to
-  another of their own domain.
+- **standardized + features only**: the mean of the two (the fallback);
+- **gated**: as shipped for a familiar document, the fallback for an unfamiliar one (the
+  default): a document is familiar when the centroid of its sentence vectors has a cosine of at
+  least ``FAMILIAR_COSINE`` to some training document's.
 
 For each, leave one training dataset out (SQuALITY, QMSum, ScisummNet train: stories, meetings,
 papers): trained on the other two, the recursive reducer summarizes the held-out one at its
-references' mean length, as ``recsum train part --cross-validate datasets`` does. Then, trained
-on all three, it summarizes the dev sets at their pipelines' budgets (SQuALITY dev 400 words,
-QMSum val 110, ScisummNet dev 150) and ECTSum val (45 words; GPL-3.0, evaluation only, never
-trained on). MiniLM reads every document once, in float32, as training reads; a cell with several
-``--seeds`` is the mean over the scorers trained with each. Prints ROUGE-1 / ROUGE-2 /
-ROUGE-Lsum F1 × 100 (best reference, stemmed) as a Markdown table.
+references' mean length, as ``recsum train part --cross-validate datasets [--fallback]`` does.
+Then, trained on all three, it summarizes the dev sets at their pipelines' budgets (SQuALITY dev
+400 words, QMSum val 110, ScisummNet dev 150) and ECTSum val (45 words; GPL-3.0, evaluation
+only, never trained on). MiniLM reads every document once, in float32, as training reads; a cell
+with several ``--seeds`` is the mean over the scorers trained with each. Prints ROUGE-1 / ROUGE-2
+/ ROUGE-Lsum F1 × 100 (best reference, stemmed) as a Markdown table.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from recsum.config import WINDOW_TOKENS
 from recsum.evaluation.data import DatasetSpec, load_records
 from recsum.evaluation.rouge import rouge_per_document
 from recsum.length import Length
 from recsum.records import Record
-from recsum.summarizers.features import FEATURES
-from recsum.summarizers.scorer import PartScorer, PartScorerConfig
+from recsum.summarizers.familiarity import GatedScorer
 from recsum.training.cross_validation import mean_reference_words, summaries_from_logits
 from recsum.training.examples import Example
-from recsum.training.loop import TrainingSettings, seed_everything, train_model
-from recsum.training.part import PART_TRAINING, Scoring, part_examples, reader_of, reading_encoder
+from recsum.training.part import (
+    PART_TRAINING,
+    part_examples,
+    reader_of,
+    reading_encoder,
+    trained_fallback,
+    trained_scorer,
+)
 
 # Held out in turn: (domain, adapter, split).
 TRAINING = (("stories", "squality", "train"), ("meetings", "qmsum", "train"),
@@ -67,50 +68,12 @@ EVALUATION = (("SQuALITY dev", "squality", "dev", 400), ("QMSum val", "qmsum", "
 SCORES = ("rouge1", "rouge2", "rougeLsum")
 
 
-# A document whose centroid has a cosine of at least this to a training document's is familiar.
-FAMILIAR = 0.955
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What a scorer reads of a document's sentences, from their vectors and features."""
-
-    name: str
-    inputs: Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
-    features: tuple[str, ...]
-    vectors: bool = True
-
-    def example(self, example: Example) -> Example:
-        return Example(self.inputs(*example.features), example.labels)
-
-
-def _standardized(features: torch.Tensor) -> torch.Tensor:
-    return torch.cat([features, (features - features.mean(0))
-                      / (features.std(0, correction=0) + 1e-6)], 1)
-
-
-STANDARDIZED = FEATURES + tuple(f"{name} (standardized)" for name in FEATURES)
-AS_SHIPPED, WITH_STANDARDIZED, FEATURES_ONLY = READINGS = (
-    Reading("as shipped", lambda vectors, features: (vectors, features), FEATURES),
-    Reading("standardized", lambda vectors, features: (vectors, _standardized(features)),
-            STANDARDIZED),
-    Reading("features only", lambda vectors, features: (vectors[:, :0], _standardized(features)),
-            STANDARDIZED, vectors=False),
-)
-
-
 @dataclass
 class Dataset:
     name: str
     records: list[Record]
     examples: list[Example]
     words: int
-
-    @cached_property
-    def centroids(self) -> np.ndarray:
-        """Each document's mean sentence vector, unit length (asked for by every test set)."""
-        means = np.stack([example.features[0].numpy().mean(0) for example in self.examples])
-        return means / np.linalg.norm(means, axis=1, keepdims=True)
 
 
 def main() -> None:
@@ -137,27 +100,28 @@ def main() -> None:
     folds = {held.name: [d for d in training if d is not held] for held in training}
     folds["all"] = training
     tests = [(held, held.name) for held in training] + [(d, "all") for d in evaluation]
-    rows = [reading.name for reading in READINGS] + [
-        "standardized + features only", "gated: as shipped if familiar, else the mixture"]
+    rows = ["as shipped", "standardized", "features only", "standardized + features only",
+            "gated: as shipped if familiar, else the mixture"]
     scores = [[[] for _ in tests] for _ in rows]  # per row, per test, per seed: ROUGE
     familiar_counts = {}  # per test set: its familiar documents, of all
     for seed in (int(seed) for seed in args.seeds.split(",")):
-        scorers = {(reading, fold): _trained(reading, train, replace(settings, seed=seed), config)
-                   for reading in READINGS for fold, train in folds.items()}
+        seeded = replace(settings, seed=seed)
+        raters = {}  # per fold: a scorer per row
+        for fold, train in folds.items():
+            examples = [e for d in train for e in d.examples]
+            shipped, _ = trained_scorer(config, examples, [], seeded)
+            fallback = trained_fallback(config, examples, [], seeded)
+            raters[fold] = [shipped, *fallback.scorers, fallback, GatedScorer(shipped, fallback)]
         for column, (test, fold) in enumerate(tests):
-            logits = {reading: _logits(scorers[reading, fold], reading, test)
-                      for reading in READINGS}
-            mixture = [(a + b) / 2 for a, b in zip(logits[WITH_STANDARDIZED],
-                                                   logits[FEATURES_ONLY], strict=True)]
-            familiar = (test.centroids @ np.concatenate([d.centroids for d in folds[fold]]).T
-                        ).max(1) >= FAMILIAR
-            gated = [shipped if known else mixed for shipped, mixed, known
-                     in zip(logits[AS_SHIPPED], mixture, familiar, strict=True)]
-            familiar_counts[test.name] = f"{int(familiar.sum())}/{len(familiar)}"
-            for row, row_logits in enumerate([*logits.values(), mixture, gated]):
+            readings = [tuple(part.numpy() for part in e.features) for e in test.examples]
+            familiar = [raters[fold][-1].fallback.is_familiar(vectors) for vectors, _ in readings]
+            familiar_counts[test.name] = f"{sum(familiar)}/{len(familiar)}"
+            for row, rater in enumerate(raters[fold]):
                 rouge = rouge_per_document(
-                    summaries_from_logits(reader, test.records, row_logits, Length(test.words),
-                                          config), [r.references for r in test.records])
+                    summaries_from_logits(reader, test.records,
+                                          [rater.rate(*reading) for reading in readings],
+                                          Length(test.words), config),
+                    [r.references for r in test.records])
                 scores[row][column].append([100 * float(rouge[name]["fmeasure"].mean())
                                             for name in SCORES])
     header = ([f"unseen {d.name} ({d.words})" for d, _ in tests[: len(training)]]
@@ -173,21 +137,6 @@ def main() -> None:
     print()
     print("Familiar documents: " + ", ".join(f"{name} {count}"
                                              for name, count in familiar_counts.items()))
-
-
-def _trained(reading: Reading, train: list[Dataset], settings: TrainingSettings,
-             config: PartScorerConfig) -> PartScorer:
-    """A scorer of ``reading`` trained on ``train``, as the shipped one is."""
-    seed_everything(settings.seed)
-    network = Scoring(replace(config, features=reading.features,
-                              vector_size=config.vector_size if reading.vectors else 0))
-    train_model(network, [reading.example(e) for d in train for e in d.examples], [], settings)
-    return network.scorer()
-
-
-def _logits(scorer: PartScorer, reading: Reading, test: Dataset) -> list[np.ndarray]:
-    return [scorer.rate(*(part.numpy() for part in reading.example(e).features))
-            for e in test.examples]
 
 
 if __name__ == "__main__":

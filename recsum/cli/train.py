@@ -24,7 +24,8 @@ KINDS = {
 }
 
 # The part-only settings, for the kinds that have none.
-_NOT_PART = {"tasks": "generic", "encoder_layers": ENCODER_LAYERS, "cross_validate": None}
+_NOT_PART = {"tasks": "generic", "encoder_layers": ENCODER_LAYERS, "cross_validate": None,
+             "fallback": False}
 
 
 def register(subparsers) -> None:
@@ -91,6 +92,11 @@ def _add_part_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoder-layers", type=positive_int, default=ENCODER_LAYERS,
                         help="read the states of this layer of MiniLM, which then computes no "
                              f"layer past it (default: {ENCODER_LAYERS}, of 6)")
+    parser.add_argument("--fallback", action="store_true",
+                        help="also train the fallback that rates documents unlike the training "
+                             "documents (two scorers of features standardized within the "
+                             "document, and the training documents' centroids), into "
+                             "OUTPUT/unfamiliar, as the shipped scorer has; generic tasks only")
     cv = parser.add_argument_group(
         "cross-validation", "With --cross-validate K, nothing is saved: the part scorer is "
         "trained K times, each time without one fold of the training documents, which the "
@@ -128,6 +134,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.learning_rate is not None and args.learning_rate <= 0:
         raise RecsumError(f"--learning-rate must be positive, got {args.learning_rate}")
+    if args.fallback and args.tasks != "generic":
+        raise RecsumError("--fallback is for generic summaries; leave it out with --tasks query")
     if args.cross_validate is not None:
         return _cross_validate(args)
     if args.output is None:
@@ -158,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
                                   encoder_layers=args.encoder_layers,
                                   provenance={"training_data": sources, "tasks": args.tasks,
                                               "command": command})
-        log = train_part_scorer(train, dev, output, settings, config)
+        log = train_part_scorer(train, dev, output, settings, config, fallback=args.fallback)
     elif args.kind == "lstm":
         from recsum.training.baselines import train_lstm
 
@@ -206,7 +214,8 @@ def _cross_validate(args: argparse.Namespace) -> int:
                   for values in grid]
     config = PartScorerConfig(features=_features(args.tasks), encoder_layers=args.encoder_layers)
     results = cross_validate(records, datasets, args.cross_validate, _settings(args), config,
-                             chunk_tokens=args.chunk_tokens, selections=selections)
+                             chunk_tokens=args.chunk_tokens, selections=selections,
+                             fallback=args.fallback)
     print(json.dumps([asdict(result) for result in results], indent=2))
     return 0
 

@@ -32,6 +32,7 @@ from recsum.select import leans_on_context, select_sentences
 from recsum.summarizers.base import Rated, part_units
 from recsum.summarizers.checkpoint import TOKENIZER, is_plain_bert
 from recsum.summarizers.encoder import BATCH_TOKENS, ONE_CHUNK, ChunkEncoder
+from recsum.summarizers.familiarity import GatedScorer, load_scorer
 from recsum.summarizers.features import (
     FEATURES,
     QUERY_FEATURES,
@@ -67,7 +68,7 @@ class ExtractiveSummarizer:
     """Part summarizer that keeps the sentences its trained scorer rates highest; a document
     read for a query is rated by the query scorer, trained on query-focused summaries."""
 
-    def __init__(self, encoder: ChunkEncoder, scorer: PartScorer, *,
+    def __init__(self, encoder: ChunkEncoder, scorer: PartScorer | GatedScorer, *,
                  query_scorer: PartScorer | Callable[[], PartScorer] | None = None,
                  name: str = "minilm", input_budget: int = WINDOW_TOKENS) -> None:
         self.encoder = encoder
@@ -92,12 +93,14 @@ class ExtractiveSummarizer:
         """An encoder (by default the embedded all-MiniLM-L6-v2) and trained scorer folders (by
         default the shipped ones, trained on MiniLM's vectors); the encoder reads as many layers
         as the scorer was trained on, and the query scorer is loaded when the first query
-        comes. ``cpu_flags`` (by default this CPU's) guide ``dtype="auto"``."""
-        generic = PartScorer.from_pretrained(scorer)
+        comes. A scorer folder with a fallback for unfamiliar documents
+        (:mod:`recsum.summarizers.familiarity`) is gated. ``cpu_flags`` (by default this CPU's)
+        guide ``dtype="auto"``."""
+        generic = load_scorer(scorer)
         encoder = load_encoder(name_or_path, device=device, dtype=dtype, cpu_flags=cpu_flags,
                                layers=generic.config.encoder_layers)
 
-        def fitting(part_scorer: PartScorer) -> PartScorer:
+        def fitting(part_scorer: PartScorer | GatedScorer) -> PartScorer | GatedScorer:
             if encoder.hidden_size != part_scorer.config.vector_size:
                 raise RecsumError(
                     f"encoder {name_or_path!r} gives {encoder.hidden_size}-wide vectors, but the "
@@ -144,7 +147,7 @@ class ExtractiveSummarizer:
         return rated
 
     def discounted(self, logits: np.ndarray, texts: Sequence[str],
-                   scorer: PartScorer | None = None) -> np.ndarray:
+                   scorer: PartScorer | GatedScorer | None = None) -> np.ndarray:
         """Logits less ``length_penalty`` × log(words) and ``context_penalty`` for a sentence
         that leans on what came before it (the scorer's settings; by default the generic's)."""
         config = (scorer or self.scorer).config

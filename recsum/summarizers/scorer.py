@@ -2,10 +2,13 @@
 
 It reads a sentence's contextual vector (from the encoder) and its features
 (:mod:`recsum.summarizers.features`) and gives one logit: the log-odds that the greedy ROUGE
-oracle keeps the sentence. It is saved the Hugging Face way, ``config.json`` beside
-``model.safetensors``; the shipped weights live in ``recsum/resources/part-scorer`` with a
-config that names the encoder, the training data with its licenses, and the command that made
-them. A missing, cut or mismatched weights file is a one-line error naming the file.
+oracle keeps the sentence. A scorer may read the features again standardized within the
+document (``standardized``), and no vector (``vector_size`` 0): what the fallback for unfamiliar
+documents reads (:mod:`recsum.summarizers.familiarity`). It is saved the Hugging Face way,
+``config.json`` beside ``model.safetensors``; the shipped weights live in
+``recsum/resources/part-scorer`` with a config that names the encoder, the training data with
+its licenses, and the command that made them. A missing, cut or mismatched weights file is a
+one-line error naming the file.
 
 Rating runs in numpy, so that summarizing never imports torch; training
 (:mod:`recsum.training.part`) runs the same network in torch, under the same weight names.
@@ -43,8 +46,11 @@ def shipped_scorer_path(query: bool = False) -> Path:
 class PartScorerConfig:
     """The scorer's shape, how its ratings are used, and where it came from."""
 
-    vector_size: int = 384
+    vector_size: int = 384  # 0: the scorer reads no vector, only features
     features: tuple[str, ...] = FEATURES
+    # Each feature again, less the document's mean, over its standard deviation: "long" or
+    # "central" against the document's own sentences, whatever its domain's scale.
+    standardized: bool = False
     hidden_size: int = 256
     dropout: float = 0.2
     # Sentences are chosen by logit - length_penalty * log(words): a long sentence must be
@@ -86,7 +92,9 @@ class PartScorer:
         self.weights = {name: np.asarray(weights[name], dtype=np.float32) for name in shapes}
 
     def rate(self, vectors: np.ndarray, features: np.ndarray) -> np.ndarray:
-        """Logits for (sentences, vector_size) vectors and (sentences, features) features."""
+        """Logits for one document's (sentences, width) vectors and (sentences, features)
+        features (what :func:`scorer_inputs` makes of them is what the network reads)."""
+        vectors, features = scorer_inputs(self.config, vectors, features)
         return np.concatenate([self._rate(vectors[begin : begin + RATED_AT_ONCE],
                                           features[begin : begin + RATED_AT_ONCE])
                                for begin in range(0, len(vectors), RATED_AT_ONCE)]
@@ -155,9 +163,25 @@ class PartScorer:
                               ) from None
 
 
+def scorer_inputs(config: PartScorerConfig, vectors: np.ndarray, features: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """What a scorer of ``config`` reads of one document's sentences: their vectors (none when
+    its ``vector_size`` is 0) and features (with copies standardized within the document when
+    it is ``standardized``). Training feeds the network these same inputs."""
+    if config.vector_size == 0:
+        vectors = vectors[:, :0]
+    if config.standardized and len(features):
+        features = np.asarray(features, dtype=np.float32)
+        spread = features.std(axis=0) + np.float32(1e-6)
+        features = np.concatenate([features, (features - features.mean(axis=0)) / spread], 1)
+    elif config.standardized:
+        features = np.zeros((0, 2 * len(config.features)), np.float32)
+    return vectors, features
+
+
 def weight_shapes(config: PartScorerConfig) -> dict[str, tuple[int, ...]]:
     """Each weight's name and shape for ``config``."""
-    inputs = config.vector_size + len(config.features)
+    inputs = config.vector_size + len(config.features) * (2 if config.standardized else 1)
     hidden = config.hidden_size
     return {f"{HIDDEN}.weight": (hidden, inputs), f"{HIDDEN}.bias": (hidden,),
             f"{OUTPUT}.weight": (1, hidden), f"{OUTPUT}.bias": (1,)}

@@ -23,14 +23,16 @@ from recsum.reduce import RecursiveReducer
 from recsum.summarizers.base import Rated
 from recsum.summarizers.encoder import ChunkEncoder
 from recsum.summarizers.extractive import ExtractiveSummarizer
+from recsum.summarizers.familiarity import GatedScorer
 from recsum.summarizers.scorer import PartScorer, PartScorerConfig
-from recsum.training.loop import TrainingSettings, seed_everything, train_model
+from recsum.training.loop import TrainingSettings
 from recsum.training.part import (
     PART_TRAINING,
-    Scoring,
     part_examples,
     reader_of,
     reading_encoder,
+    trained_fallback,
+    trained_scorer,
     units_read_by,
 )
 
@@ -50,7 +52,8 @@ class FoldScores:
 def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: int | str,
                    settings: TrainingSettings | None = None, config: PartScorerConfig | None = None,
                    *, encoder: ChunkEncoder | None = None, chunk_tokens: int | None = None,
-                   selections: Sequence[dict] = ({},)) -> list[FoldScores]:
+                   selections: Sequence[dict] = ({},), fallback: bool = False
+                   ) -> list[FoldScores]:
     """Train on all folds but one, summarize the held-out documents with the recursive reducer
     as the default does, and score them.
 
@@ -59,6 +62,8 @@ def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: in
     ``context_penalty``, ``final_pool``: settings that change the choice, not the training).
     MiniLM reads every document once; only the scorer is trained ``folds`` times. With
     ``folds=BY_DATASET`` each dataset is a fold: the scorer that rates it never saw its domain.
+    With ``fallback``, each fold's scorer is gated with a fallback trained on the same fold
+    (:mod:`recsum.summarizers.familiarity`), as ``recsum train part --fallback`` ships it.
     """
     held_out = _folds(datasets, folds, len(records))
     settings = settings or PART_TRAINING
@@ -70,12 +75,12 @@ def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: in
         order = np.random.default_rng(settings.seed).permutation(len(records))
         held_out = [set(order[fold::folds].tolist()) for fold in range(folds)]
     logits: dict[int, np.ndarray] = {}
+    quiet = replace(settings, progress=False)
     for held in held_out:
-        seed_everything(settings.seed)
-        network = Scoring(config)
-        train_model(network, [e for i, e in enumerate(examples) if i not in held], [],
-                    replace(settings, progress=False))
-        scorer = network.scorer()
+        train = [e for i, e in enumerate(examples) if i not in held]
+        scorer, _ = trained_scorer(config, train, [], quiet)
+        if fallback:
+            scorer = GatedScorer(scorer, trained_fallback(config, train, [], quiet))
         for index in held:
             vectors, features = examples[index].features
             logits[index] = scorer.rate(vectors.numpy(), features.numpy())

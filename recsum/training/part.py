@@ -15,6 +15,7 @@ from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from recsum.chunk import ChunkedDocument, chunk_sentences
@@ -26,7 +27,19 @@ from recsum.segment import Sentence
 from recsum.summarizers.base import part_units
 from recsum.summarizers.encoder import ChunkEncoder
 from recsum.summarizers.extractive import ExtractiveSummarizer, Reading, load_encoder
-from recsum.summarizers.scorer import PartScorer, PartScorerConfig
+from recsum.summarizers.familiarity import (
+    FALLBACK_FOLDER,
+    FALLBACK_READINGS,
+    Fallback,
+    centroid,
+)
+from recsum.summarizers.scorer import (
+    HIDDEN,
+    PartScorer,
+    PartScorerConfig,
+    scorer_inputs,
+    weight_shapes,
+)
 from recsum.training.checkpoint import CHECKPOINTS, TrainingLog, finish_checkpoint
 from recsum.training.examples import Example, label_records
 from recsum.training.loop import TrainingSettings, seed_everything, train_model
@@ -40,14 +53,16 @@ SECOND_CHOICE = 0.5
 
 class Scoring(torch.nn.Module):
     """The scorer's network in torch, called the way the training loop calls a model:
-    ``model((vectors, features))``; started from ``scorer``'s weights if given, else from
-    torch's initialization."""
+    ``model((vectors, features))``, on the inputs a scorer of its config reads
+    (:func:`as_read_by`); started from ``scorer``'s weights if given, else from torch's
+    initialization."""
 
     def __init__(self, config: PartScorerConfig, scorer: PartScorer | None = None) -> None:
         super().__init__()
         self.config = config
+        (_, inputs) = weight_shapes(config)[f"{HIDDEN}.weight"]
         self.network = torch.nn.Sequential(
-            torch.nn.Linear(config.vector_size + len(config.features), config.hidden_size),
+            torch.nn.Linear(inputs, config.hidden_size),
             torch.nn.GELU(),
             torch.nn.Dropout(config.dropout),
             torch.nn.Linear(config.hidden_size, 1),
@@ -92,9 +107,11 @@ def part_examples(reader: ExtractiveSummarizer, records: Sequence[Record], *,
 def train_part_scorer(train_records: Sequence[Record], dev_records: Sequence[Record],
                       output: str | Path, settings: TrainingSettings | None = None,
                       config: PartScorerConfig | None = None, *,
-                      encoder: ChunkEncoder | None = None) -> TrainingLog:
+                      encoder: ChunkEncoder | None = None, fallback: bool = False) -> TrainingLog:
     """Train a part scorer on ``encoder``'s reading of ``train_records`` (by default the
-    embedded MiniLM's) and save it to ``output``."""
+    embedded MiniLM's) and save it to ``output``; with ``fallback``, its fallback for unfamiliar
+    documents too, trained alike (:mod:`recsum.summarizers.familiarity`), in
+    ``output/unfamiliar``."""
     settings = settings or PART_TRAINING
     encoder, config = reading_encoder(encoder, config)
     seed_everything(settings.seed)
@@ -102,16 +119,53 @@ def train_part_scorer(train_records: Sequence[Record], dev_records: Sequence[Rec
     train = part_examples(reader, train_records, progress=settings.progress,
                           desc="train: MiniLM reads")
     dev = part_examples(reader, dev_records, progress=settings.progress, desc="dev: MiniLM reads")
-    seed_everything(settings.seed)
-    network = Scoring(config)
-    log = train_model(network, train, dev, settings, Path(output) / CHECKPOINTS)
-    provenance = {**config.provenance, "training": asdict(settings) | {"progress": None},
-                  "second_choice_weight": SECOND_CHOICE, "train_documents": len(train),
-                  "validation_documents": len(dev), "epochs": len(log.train_loss),
-                  "best_epoch": log.best_epoch, "train_loss": log.train_loss}
-    network.scorer(replace(config, provenance=provenance)).save_pretrained(output)
+    output = Path(output)
+    scorer, log = trained_scorer(config, train, dev, settings, output / CHECKPOINTS)
+    scorer.save_pretrained(output)
+    if fallback:
+        folder = output / FALLBACK_FOLDER
+        trained_fallback(config, train, dev, settings, folder).save_pretrained(
+            folder, list(FALLBACK_READINGS))
+        for name in FALLBACK_READINGS:
+            finish_checkpoint(folder / name)
     finish_checkpoint(output)
     return log
+
+
+def trained_scorer(config: PartScorerConfig, train: Sequence[Example], dev: Sequence[Example],
+                   settings: TrainingSettings, checkpoint: Path | None = None
+                   ) -> tuple[PartScorer, TrainingLog]:
+    """A scorer of ``config`` trained on ``train`` as it reads them, whose provenance says how,
+    and its training log."""
+    seed_everything(settings.seed)
+    network = Scoring(config)
+    training = train_model(network, as_read_by(config, train), as_read_by(config, dev),
+                           settings, checkpoint)
+    provenance = {**config.provenance, "training": asdict(settings) | {"progress": None},
+                  "second_choice_weight": SECOND_CHOICE, "train_documents": len(train),
+                  "validation_documents": len(dev), "epochs": len(training.train_loss),
+                  "best_epoch": training.best_epoch, "train_loss": training.train_loss}
+    return network.scorer(replace(config, provenance=provenance)), training
+
+
+def trained_fallback(config: PartScorerConfig, train: Sequence[Example], dev: Sequence[Example],
+                     settings: TrainingSettings, folder: Path | None = None) -> Fallback:
+    """The fallback of a scorer of ``config`` trained on ``train``: a scorer of each fallback
+    reading, trained alike (checkpointed under ``folder``), and ``train``'s centroids."""
+    scorers = [trained_scorer(replace(config, **reading), train, dev, settings,
+                              None if folder is None else folder / name / CHECKPOINTS)[0]
+               for name, reading in FALLBACK_READINGS.items()]
+    centroids = np.stack([centroid(example.features[0].numpy()) for example in train])
+    return Fallback(centroids, scorers, provenance=config.provenance)
+
+
+def as_read_by(config: PartScorerConfig, examples: Sequence[Example]) -> list[Example]:
+    """``examples`` as a scorer of ``config`` reads them (:func:`scorer_inputs`)."""
+    if config.vector_size and not config.standardized:
+        return list(examples)
+    return [Example(tuple(torch.from_numpy(part) for part in scorer_inputs(
+        config, *(tensor.numpy() for tensor in example.features))), example.labels)
+        for example in examples]
 
 
 def reading_encoder(encoder: ChunkEncoder | None, config: PartScorerConfig | None

@@ -57,6 +57,11 @@ def test_each_kind_of_training_has_its_own_help(capsys):
         main(["train", "lstm", "--train", "squality:x.jsonl", "--cross-validate", "3"])
     assert_one_line_error(capsys.readouterr().err, "--cross-validate",
                           "see recsum train lstm --help")
+    assert "--fallback" in helps["part"] and "--fallback" not in helps["lstm"]
+    assert main(["train", "part", "--tasks", "query", "--fallback", "--output", "x",
+                 "--train", "squality:x.jsonl"]) == 2
+    assert_one_line_error(capsys.readouterr().err, "--fallback is for generic summaries",
+                          "leave it out with --tasks query")
 
 
 def test_help_says_what_quiet_and_dtype_do(capsys):

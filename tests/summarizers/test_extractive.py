@@ -15,6 +15,7 @@ from recsum.clean import readable_sentences
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words
 from recsum.segment import split_sentences
+from recsum.summarizers.familiarity import GatedScorer, load_scorer
 from recsum.summarizers.scorer import PartScorer, PartScorerConfig
 
 MARKER = re.compile(r"\{(?:disfmarker|vocalsound|nonvocalsound|gap|pause|comment)\}")
@@ -402,12 +403,17 @@ def test_training_on_a_tiny_slice_lowers_the_loss_and_saves_a_loadable_scorer(
         cut = split_sentences(story["document"])[59].end
         records.append(Record(story["id"], story["document"][:cut], tuple(story["references"])))
     settings = PART_TRAINING.__class__(**{**vars(PART_TRAINING), "epochs": 4, "progress": False})
-    log = train_part_scorer(records, [], tmp_path, settings, encoder=extractive.encoder)
+    log = train_part_scorer(records, [], tmp_path, settings, encoder=extractive.encoder,
+                            fallback=True)
     assert log.train_loss[-1] < log.train_loss[0]
     trained = PartScorer.from_pretrained(tmp_path)
     assert trained.config.provenance["train_documents"] == 2
     assert trained.config.encoder_layers == extractive.encoder.layers  # what it was trained on
     examples = part_examples(extractive, records, progress=False)
+    gated = load_scorer(tmp_path)  # with its fallback, to which each training story is familiar
+    assert isinstance(gated, GatedScorer) and len(gated.fallback.centroids) == 2
+    assert all(gated.fallback.is_familiar(e.features[0].numpy()) for e in examples)
+    assert not list(tmp_path.rglob("checkpoint"))  # every checkpoint gone once all is saved
     units = fit_sentences(readable_sentences(records[0].document), extractive.tokens, 512)[0]
     assert len(examples[0].labels) == len(units) and examples[0].labels.max() == 1.0
     torch.manual_seed(0)
@@ -433,6 +439,10 @@ def test_leaving_one_dataset_out_rates_each_with_a_scorer_that_never_saw_it(
                              encoder=extractive.encoder)
     assert [(r.dataset, r.documents) for r in results] == [("stories-a", 2), ("stories-b", 1)]
     assert all(0 < r.rouge["rouge1"] < 100 for r in results)
+    gated = cross_validate(records, datasets, BY_DATASET, settings, encoder=extractive.encoder,
+                           fallback=True)
+    assert [(r.dataset, r.documents) for r in gated] == [("stories-a", 2), ("stories-b", 1)]
+    assert all(0 < r.rouge["rouge1"] < 100 for r in gated)
     with pytest.raises(RecsumError, match="at least two --train datasets"):
         cross_validate(records, ["one"] * 3, BY_DATASET, settings, encoder=extractive.encoder)
     with pytest.raises(RecsumError, match="or 'datasets', got 9"):
