@@ -142,8 +142,9 @@ def run(args: argparse.Namespace) -> int:
         raise RecsumError("--output is required: the folder to save the trained model in")
     output = Path(args.output)
     checkpoints = output / CHECKPOINTS
-    if args.overwrite:
-        shutil.rmtree(checkpoints, ignore_errors=True)
+    if args.overwrite:  # the scorer's, and its fallback's scorers'
+        for folder in [checkpoints, *output.glob(f"*/*/{CHECKPOINTS}")]:
+            shutil.rmtree(folder, ignore_errors=True)
     elif (output / "model.safetensors").exists() and not checkpoints.exists():
         raise RecsumError(f"{output} already holds a trained model; pass --overwrite to replace "
                           "it, or choose another --output")

@@ -121,10 +121,6 @@ class GatedScorer:
     def config(self) -> PartScorerConfig:
         return self.familiar.config
 
-    @property
-    def takes_query(self) -> bool:
-        return False
-
     def rate(self, vectors: np.ndarray, features: np.ndarray) -> np.ndarray:
         scorer = self.familiar if self.fallback.is_familiar(vectors) else self.fallback
         return scorer.rate(vectors, features)

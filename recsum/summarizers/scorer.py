@@ -120,10 +120,6 @@ class PartScorer:
         save_model(directory, self.config.to_dict(), self.weights,
                    metadata={"model_type": MODEL_TYPE})
 
-    @property
-    def takes_query(self) -> bool:
-        return self.config.features[len(FEATURES):] == QUERY_FEATURES
-
     @classmethod
     def from_pretrained(cls, directory: str | Path | None = None, *,
                         query: bool = False) -> PartScorer:

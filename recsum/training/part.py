@@ -10,6 +10,7 @@ figures and commands).
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from functools import partial
@@ -122,12 +123,14 @@ def train_part_scorer(train_records: Sequence[Record], dev_records: Sequence[Rec
     output = Path(output)
     scorer, log = trained_scorer(config, train, dev, settings, output / CHECKPOINTS)
     scorer.save_pretrained(output)
+    folder = output / FALLBACK_FOLDER
     if fallback:
-        folder = output / FALLBACK_FOLDER
         trained_fallback(config, train, dev, settings, folder).save_pretrained(
             folder, list(FALLBACK_READINGS))
         for name in FALLBACK_READINGS:
             finish_checkpoint(folder / name)
+    else:  # a fallback left by an earlier training would gate this scorer with its centroids
+        shutil.rmtree(folder, ignore_errors=True)
     finish_checkpoint(output)
     return log
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -414,6 +415,10 @@ def test_training_on_a_tiny_slice_lowers_the_loss_and_saves_a_loadable_scorer(
     assert isinstance(gated, GatedScorer) and len(gated.fallback.centroids) == 2
     assert all(gated.fallback.is_familiar(e.features[0].numpy()) for e in examples)
     assert not list(tmp_path.rglob("checkpoint"))  # every checkpoint gone once all is saved
+    # Retrained there without one, the scorer is not gated by the fallback of another training.
+    train_part_scorer(records, [], tmp_path, replace(settings, epochs=1),
+                      encoder=extractive.encoder)
+    assert isinstance(load_scorer(tmp_path), PartScorer)
     units = fit_sentences(readable_sentences(records[0].document), extractive.tokens, 512)[0]
     assert len(examples[0].labels) == len(units) and examples[0].labels.max() == 1.0
     torch.manual_seed(0)
