@@ -32,9 +32,9 @@ CENTROIDS = "centroids"
 # What each of the fallback's scorers reads, by its folder's name.
 FALLBACK_READINGS = {"standardized": {"standardized": True},
                      "features-only": {"standardized": True, "vector_size": 0}}
-# Set on the training sets alone (benchmarks/domain_transfer.py): a held-out domain's documents
-# have at most 0.945 to the other domains', while 95% of the documents have 0.973 or more to
-# another of their own domain.
+# Set on the training sets alone (RESULTS.md, "What the scorer reads"): a held-out domain's
+# documents have at most 0.945 to the other domains', while 95% of the documents have 0.973 or
+# more to another of their own domain.
 FAMILIAR_COSINE = 0.955
 
 
