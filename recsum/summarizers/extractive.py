@@ -40,7 +40,7 @@ from recsum.summarizers.features import (
     query_features,
     sentence_features,
 )
-from recsum.summarizers.scorer import PartScorer
+from recsum.summarizers.scorer import PartScorer, PartScorerConfig
 from recsum.tokens import HFTokenCounter
 
 # Sentence vectors normalized at once (rows): bounds the temporaries of a long document's norms.
@@ -142,15 +142,17 @@ class ExtractiveSummarizer:
             reading = readings.pop()
             scorer = self.query_scorer if document.query is not None else self.scorer
             logits = scorer.rate(reading.vectors, reading.features)
-            ratings = self.discounted(logits, [unit.text for unit in document.units], scorer)
+            ratings = self.discounted(logits, [unit.text for unit in document.units],
+                                      scorer.config)
             rated.append(Rated(ratings, reading.relevance))
         return rated
 
     def discounted(self, logits: np.ndarray, texts: Sequence[str],
-                   scorer: PartScorer | GatedScorer | None = None) -> np.ndarray:
+                   config: PartScorerConfig | None = None) -> np.ndarray:
         """Logits less ``length_penalty`` × log(words) and ``context_penalty`` for a sentence
-        that leans on what came before it (the scorer's settings; by default the generic's)."""
-        config = (scorer or self.scorer).config
+        that leans on what came before it (``config``'s settings; by default the generic
+        scorer's)."""
+        config = config or self.scorer.config
         words = np.array([count_words(text) for text in texts])
         leaning = np.array([leans_on_context(text) for text in texts], dtype=float)
         return (logits - config.length_penalty * np.log(np.maximum(words, 1))

@@ -23,7 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from recsum.errors import RecsumError
-from recsum.summarizers.scorer import CONFIG_FILE, WEIGHTS_FILE, PartScorer, PartScorerConfig
+from recsum.summarizers.scorer import (
+    CONFIG_FILE,
+    WEIGHTS_FILE,
+    PartScorer,
+    PartScorerConfig,
+    shipped_scorer_path,
+)
 from recsum.weights import check_weights, save_model
 
 FALLBACK_FOLDER = "unfamiliar"
@@ -128,8 +134,6 @@ class GatedScorer:
 
 def load_scorer(directory: str | Path | None = None) -> PartScorer | GatedScorer:
     """A generic scorer folder (by default the shipped one), gated when it holds a fallback."""
-    from recsum.summarizers.scorer import shipped_scorer_path
-
     scorer = PartScorer.from_pretrained(directory)
     folder = (Path(directory) if directory is not None else shipped_scorer_path()
               ) / FALLBACK_FOLDER

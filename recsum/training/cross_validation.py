@@ -24,7 +24,7 @@ from recsum.summarizers.base import Rated
 from recsum.summarizers.encoder import ChunkEncoder
 from recsum.summarizers.extractive import ExtractiveSummarizer
 from recsum.summarizers.familiarity import GatedScorer
-from recsum.summarizers.scorer import PartScorer, PartScorerConfig
+from recsum.summarizers.scorer import PartScorerConfig
 from recsum.training.loop import TrainingSettings
 from recsum.training.part import (
     PART_TRAINING,
@@ -114,9 +114,8 @@ def summaries_from_logits(reader: ExtractiveSummarizer, records: Sequence[Record
     """The recursive reducer's summaries of ``records`` (for their queries, if any) from each
     one's units' logits, rated before: discounted by ``config``'s penalties, as the default
     discounts its scorer's."""
-    discounts = PartScorer(config)
     ratings = [reader.discounted(record_logits, [u.text for u in units_read_by(
-        reader, record.document)], discounts)
+        reader, record.document)], config)
         for record, record_logits in zip(records, logits, strict=True)]
     reducer = RecursiveReducer(_Recorded(reader, ratings), chunk_tokens=reader.input_budget,
                                **reducer_options)
