@@ -180,12 +180,14 @@ def _context_start(counts: Sequence[int], first: int, last: int, overlap: int, o
 @dataclass(frozen=True)
 class ChunkedDocument:
     """A document as a part summarizer reads it: its units, the chunks they are packed into,
-    its length in characters (for positions), and the query it is read for, if any."""
+    its length in characters (for positions), the query it is read for, if any, and the chunk
+    budget in tokens the chunks were packed to (None: not said)."""
 
     units: Sequence[Sentence]
     chunks: Sequence[Chunk]
     length: int
     query: str | None = None
+    budget: int | None = None
 
     def own_units(self, index: int) -> range:
         """Units that chunk ``index`` reads for the first time (not its overlap context)."""

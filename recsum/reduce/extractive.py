@@ -39,7 +39,7 @@ class Extractive(Strategy):
         if not active:
             return
         reads = [ChunkedDocument(UnitSentences(d.units), self.chunks(d.units, self.overlap),
-                                 len(d.text), d.query)
+                                 len(d.text), d.query, self.budget)
                  for d in active]
         total_chunks = sum(len(r.chunks) for r in reads)
         started = time.perf_counter()

@@ -141,6 +141,8 @@ class ExtractiveSummarizer:
         for document in documents:
             reading = readings.pop()
             scorer = self.query_scorer if document.query is not None else self.scorer
+            if isinstance(scorer, GatedScorer):
+                scorer = scorer.for_reading(document.budget)
             logits = scorer.rate(reading.vectors, reading.features)
             ratings = self.discounted(logits, [unit.text for unit in document.units],
                                       scorer.config)
@@ -238,7 +240,7 @@ class ExtractiveSummarizer:
         """``text`` as this summarizer reads it alone: its units, in chunks of its budget."""
         units, _ = part_units(text, self.tokens, self.input_budget)
         return ChunkedDocument(units, chunk_sentences(units, self.tokens, self.input_budget),
-                               len(text))
+                               len(text), budget=self.input_budget)
 
     def summarize(self, texts: Sequence[str], length: Length) -> list[str]:
         """Each text's best-rated sentences within ``length``, one per line, in order."""

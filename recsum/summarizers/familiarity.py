@@ -6,7 +6,9 @@ seen"). Its *fallback* is two scorers trained on the same data that read the fea
 standardized within the document, one with the vectors and one without; their mean logit rates
 a document that is unfamiliar: one whose centroid (the mean of its unit sentence vectors) has a
 cosine below ``familiar_cosine`` to every training document's. A familiar document is rated by
-the scorer alone, as before.
+the scorer alone, as before. The vectors depend on the chunks they were read in, so only a
+document read in chunks of the training documents' budget (``read_tokens``) is compared; one read
+in other chunks (``chunk_tokens`` 128, say) is rated by the scorer alone.
 
 A scorer folder with a fallback holds it in its subfolder ``unfamiliar``: ``config.json`` and
 ``model.safetensors`` (the training documents' centroids, float16), and one scorer folder per
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from recsum.config import WINDOW_TOKENS
 from recsum.errors import RecsumError
 from recsum.summarizers.scorer import (
     CONFIG_FILE,
@@ -59,6 +62,7 @@ class Fallback:
     scorers: Sequence[PartScorer]
     familiar_cosine: float = FAMILIAR_COSINE
     provenance: dict = field(default_factory=dict)
+    read_tokens: int = WINDOW_TOKENS  # the chunk budget the training documents were read in
 
     def is_familiar(self, vectors: np.ndarray) -> bool:
         """Whether a document of these sentence vectors is like a training document."""
@@ -76,7 +80,8 @@ class Fallback:
         for name, scorer in zip(names, self.scorers, strict=True):
             scorer.save_pretrained(folder / name)
         config = {"model_type": MODEL_TYPE, "familiar_cosine": self.familiar_cosine,
-                  "scorers": list(names), "provenance": self.provenance}
+                  "read_tokens": self.read_tokens, "scorers": list(names),
+                  "provenance": self.provenance}
         save_model(folder, config, {CENTROIDS: self.centroids.astype(np.float16)},
                    metadata={"model_type": MODEL_TYPE})
 
@@ -92,6 +97,7 @@ class Fallback:
             if config.get("model_type") != MODEL_TYPE:
                 raise ValueError(f"model_type is not {MODEL_TYPE!r}")
             names, cosine = list(config["scorers"]), float(config["familiar_cosine"])
+            read_tokens = int(config.get("read_tokens", WINDOW_TOKENS))
         except (OSError, ValueError, TypeError, KeyError) as error:
             raise RecsumError(f"fallback config {folder / CONFIG_FILE} is missing or damaged "
                               f"({error}); {fix}") from None
@@ -101,7 +107,8 @@ class Fallback:
             raise RecsumError(f"fallback centroids {folder / WEIGHTS_FILE} hold no "
                               f"(documents, width) {CENTROIDS!r}; {fix}")
         scorers = [PartScorer.from_pretrained(folder / name) for name in names]
-        return cls(centroids.astype(np.float32), scorers, cosine, config.get("provenance", {}))
+        return cls(centroids.astype(np.float32), scorers, cosine, config.get("provenance", {}),
+                   read_tokens)
 
 
 class GatedScorer:
@@ -126,6 +133,11 @@ class GatedScorer:
     @property
     def config(self) -> PartScorerConfig:
         return self.familiar.config
+
+    def for_reading(self, budget: int | None) -> PartScorer | GatedScorer:
+        """This gate for a document read in chunks of ``budget`` tokens (None: not said), the
+        familiar scorer alone if the training documents were read in other chunks."""
+        return self if budget in (None, self.fallback.read_tokens) else self.familiar
 
     def rate(self, vectors: np.ndarray, features: np.ndarray) -> np.ndarray:
         scorer = self.familiar if self.fallback.is_familiar(vectors) else self.fallback

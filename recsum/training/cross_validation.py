@@ -80,7 +80,8 @@ def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: in
         train = [e for i, e in enumerate(examples) if i not in held]
         scorer, _ = trained_scorer(config, train, [], quiet)
         if fallback:
-            scorer = GatedScorer(scorer, trained_fallback(config, train, [], quiet))
+            scorer = GatedScorer(scorer, trained_fallback(config, train, [], quiet,
+                                                          read_tokens=budget))
         for index in held:
             vectors, features = examples[index].features
             logits[index] = scorer.rate(vectors.numpy(), features.numpy())

@@ -94,7 +94,7 @@ def part_examples(reader: ExtractiveSummarizer, records: Sequence[Record], *,
                                               enabled=progress):
         document = ChunkedDocument(units, chunk_sentences(units, reader.tokens,
                                                           reader.input_budget),
-                                   len(record.document), record.query)
+                                   len(record.document), record.query, reader.input_budget)
         if record.document not in readings:
             readings = {record.document: reader.read([replace(document, query=None)])[0]}
         reading = readings[record.document]
@@ -125,7 +125,8 @@ def train_part_scorer(train_records: Sequence[Record], dev_records: Sequence[Rec
     scorer.save_pretrained(output)
     folder = output / FALLBACK_FOLDER
     if fallback:
-        trained_fallback(config, train, dev, settings, folder).save_pretrained(
+        trained_fallback(config, train, dev, settings, folder,
+                         read_tokens=reader.input_budget).save_pretrained(
             folder, list(FALLBACK_READINGS))
         for name in FALLBACK_READINGS:
             finish_checkpoint(folder / name)
@@ -152,14 +153,16 @@ def trained_scorer(config: PartScorerConfig, train: Sequence[Example], dev: Sequ
 
 
 def trained_fallback(config: PartScorerConfig, train: Sequence[Example], dev: Sequence[Example],
-                     settings: TrainingSettings, folder: Path | None = None) -> Fallback:
-    """The fallback of a scorer of ``config`` trained on ``train``: a scorer of each fallback
-    reading, trained alike (checkpointed under ``folder``), and ``train``'s centroids."""
+                     settings: TrainingSettings, folder: Path | None = None, *,
+                     read_tokens: int = WINDOW_TOKENS) -> Fallback:
+    """The fallback of a scorer of ``config`` trained on ``train`` (read in chunks of
+    ``read_tokens``): a scorer of each fallback reading, trained alike (checkpointed under
+    ``folder``), and ``train``'s centroids."""
     scorers = [trained_scorer(replace(config, **reading), train, dev, settings,
                               None if folder is None else folder / name / CHECKPOINTS)[0]
                for name, reading in FALLBACK_READINGS.items()]
     centroids = np.stack([centroid(example.features[0].numpy()) for example in train])
-    return Fallback(centroids, scorers, provenance=config.provenance)
+    return Fallback(centroids, scorers, provenance=config.provenance, read_tokens=read_tokens)
 
 
 def as_read_by(config: PartScorerConfig, examples: Sequence[Example]) -> list[Example]:
