@@ -3,7 +3,7 @@
 Usage (from the repository root)::
 
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/domain_transfer.py --data ../shared/data \\
-        [--seeds 0,1] [--limit N] [--epochs N]
+        [--seeds 0,1] [--limit N] [--epochs N] [--centrality-weights 0,0.25,0.5,1]
 
 The shipped scorer reads each sentence's MiniLM vector and its cheap features
 (:mod:`recsum.summarizers.features`); its fallback (:mod:`recsum.summarizers.familiarity`) two
@@ -16,9 +16,11 @@ listwise; ``--epochs`` shortens it for a smoke run):
   against the document's own sentences, whatever the domain's;
 - **features only**: the features and their standardized copies, no vector;
 
-and two mixtures of their logits:
+and mixtures of their logits:
 
-- **standardized + features only**: the mean of the two (the fallback);
+- **standardized + features only**: the mean of the two, plus ``w`` times each sentence's
+  LexRank centrality standardized within the document (:mod:`recsum.centrality`), for each
+  weight ``w`` of ``--centrality-weights`` (the fallback: ``CENTRALITY_WEIGHT``);
 - **gated**: as shipped for a familiar document, the fallback for an unfamiliar one (the
   default): a document is familiar when the centroid of its sentence vectors has a cosine of at
   least ``FAMILIAR_COSINE`` to some training document's.
@@ -30,7 +32,8 @@ Then, trained on all three, it summarizes the dev sets at their pipelines' budge
 400 words, QMSum val 110, ScisummNet dev 150) and ECTSum val (45 words; GPL-3.0, evaluation
 only, never trained on). MiniLM reads every document once, in float32, as training reads; a cell
 with several ``--seeds`` is the mean over the scorers trained with each. Prints ROUGE-1 / ROUGE-2
-/ ROUGE-Lsum F1 × 100 (best reference, stemmed) as a Markdown table.
+/ ROUGE-Lsum F1 × 100 (best reference, stemmed) as a Markdown table, with the mean ROUGE-1 over
+the held-out training domains (what chose the fallback's weights).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from recsum.evaluation.data import DatasetSpec, load_records
 from recsum.evaluation.rouge import rouge_per_document
 from recsum.length import Length
 from recsum.records import Record
-from recsum.summarizers.familiarity import GatedScorer
+from recsum.summarizers.familiarity import CENTRALITY_WEIGHT, GatedScorer
 from recsum.training.cross_validation import mean_reference_words, summaries_from_logits
 from recsum.training.examples import Example
 from recsum.training.part import (
@@ -56,6 +59,7 @@ from recsum.training.part import (
     reading_encoder,
     trained_fallback,
     trained_scorer,
+    units_read_by,
 )
 
 # Held out in turn: (domain, adapter, split).
@@ -82,6 +86,8 @@ def main() -> None:
     parser.add_argument("--seeds", default="0", help="comma-separated training seeds")
     parser.add_argument("--limit", type=int, default=None, help="documents per dataset")
     parser.add_argument("--epochs", type=int, default=PART_TRAINING.epochs)
+    parser.add_argument("--centrality-weights", default=f"0,0.25,{CENTRALITY_WEIGHT},1",
+                        help="comma-separated weights of the fallback's centrality")
     args = parser.parse_args()
     encoder, config = reading_encoder(None, None)
     reader = reader_of(encoder, config, min(encoder.max_tokens, WINDOW_TOKENS))
@@ -100,8 +106,10 @@ def main() -> None:
     folds = {held.name: [d for d in training if d is not held] for held in training}
     folds["all"] = training
     tests = [(held, held.name) for held in training] + [(d, "all") for d in evaluation]
-    rows = ["as shipped", "standardized", "features only", "standardized + features only",
-            "gated: as shipped if familiar, else the mixture"]
+    weights = [float(weight) for weight in args.centrality_weights.split(",")]
+    rows = ["as shipped", "standardized", "features only",
+            *(f"standardized + features only + {weight:g} × centrality" for weight in weights),
+            f"gated: as shipped if familiar, else the fallback ({CENTRALITY_WEIGHT:g})"]
     scores = [[[] for _ in tests] for _ in rows]  # per row, per test, per seed: ROUGE
     familiar_counts = {}  # per test set: its familiar documents, of all
     for seed in (int(seed) for seed in args.seeds.split(",")):
@@ -111,10 +119,15 @@ def main() -> None:
             examples = [e for d in train for e in d.examples]
             shipped, _ = trained_scorer(config, examples, [], seeded)
             fallback = trained_fallback(config, examples, [], seeded)
-            raters[fold] = [shipped, *fallback.scorers, fallback, GatedScorer(shipped, fallback)]
+            raters[fold] = [shipped, *fallback.scorers,
+                            *(replace(fallback, centrality_weight=weight) for weight in weights),
+                            GatedScorer(shipped, fallback)]
         for column, (test, fold) in enumerate(tests):
-            readings = [tuple(part.numpy() for part in e.features) for e in test.examples]
-            familiar = [raters[fold][-1].fallback.is_familiar(vectors) for vectors, _ in readings]
+            readings = [(*(part.numpy() for part in e.features),
+                         [unit.text for unit in units_read_by(reader, r.document)])
+                        for e, r in zip(test.examples, test.records, strict=True)]
+            familiar = [raters[fold][-1].fallback.is_familiar(vectors)
+                        for vectors, *_ in readings]
             familiar_counts[test.name] = f"{sum(familiar)}/{len(familiar)}"
             for row, rater in enumerate(raters[fold]):
                 rouge = rouge_per_document(
@@ -134,6 +147,11 @@ def main() -> None:
         cells = [" / ".join(f"{value:.2f}" for value in np.mean(per_seed, axis=0))
                  for per_seed in per_test]
         print(f"| {name} | " + " | ".join(cells) + " |")
+    print()
+    unseen = [np.mean([np.mean(per_seed, axis=0)[0] for per_seed in per_test[: len(training)]])
+              for per_test in scores]
+    print("Mean ROUGE-1 over the held-out training domains: "
+          + ", ".join(f"{name} {value:.2f}" for name, value in zip(rows, unseen, strict=True)))
     print()
     print("Familiar documents: " + ", ".join(f"{name} {count}"
                                              for name, count in familiar_counts.items()))

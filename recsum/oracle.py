@@ -12,27 +12,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 
 from recsum.errors import RecsumError
 from recsum.length import count_words
 from recsum.select import select
+from recsum.tokens import rouge_tokens
 
 ORDERS = (1, 2)
-
-
-def rouge_tokens(text: str) -> list[str]:
-    """Tokens exactly as rouge_score sees them (lowercased, alphanumeric, Porter-stemmed)."""
-    return _rouge_tokenizer().tokenize(text)
-
-
-@lru_cache(maxsize=1)
-def _rouge_tokenizer():
-    from rouge_score.tokenizers import DefaultTokenizer
-
-    return DefaultTokenizer(use_stemmer=True)
 
 
 def _ngrams(tokens: list[str], n: int) -> Counter:

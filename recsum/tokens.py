@@ -1,8 +1,10 @@
-"""Token counting with a part summarizer's own tokenizer, special tokens and prefix included."""
+"""Token counting with a part summarizer's own tokenizer, special tokens and prefix included;
+and words as ROUGE tokenizes them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -98,3 +100,15 @@ def token_owners(token_starts: np.ndarray, span_starts: np.ndarray,
         return owner
     inside = (owner >= 0) & (token_starts < span_ends[np.clip(owner, 0, None)])
     return np.where(inside, owner, -1)
+
+
+def rouge_tokens(text: str) -> list[str]:
+    """Tokens exactly as rouge_score sees them (lowercased, alphanumeric, Porter-stemmed)."""
+    return _rouge_tokenizer().tokenize(text)
+
+
+@lru_cache(maxsize=1)
+def _rouge_tokenizer():
+    from rouge_score.tokenizers import DefaultTokenizer
+
+    return DefaultTokenizer(use_stemmer=True)

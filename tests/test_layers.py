@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "recsum"
 # The floors README's diagram shows; a room may import only rooms on lower floors.
 FLOORS = {
     "errors": 1, "tokens": 1, "quirks": 1, "records": 1, "resources": 1, "progress": 1,
-    "segment": 2, "length": 2, "config": 2, "formats": 2, "weights": 2,
+    "segment": 2, "length": 2, "config": 2, "formats": 2, "weights": 2, "centrality": 2,
     "clean": 3, "select": 3, "chunk": 3, "textio": 3,
     "summarizers": 4, "oracle": 4, "evaluation": 4,
     "reduce": 5, "baselines": 5,

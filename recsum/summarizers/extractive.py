@@ -143,9 +143,9 @@ class ExtractiveSummarizer:
             scorer = self.query_scorer if document.query is not None else self.scorer
             if isinstance(scorer, GatedScorer):
                 scorer = scorer.for_reading(document.budget)
-            logits = scorer.rate(reading.vectors, reading.features)
-            ratings = self.discounted(logits, [unit.text for unit in document.units],
-                                      scorer.config)
+            texts = [unit.text for unit in document.units]
+            logits = scorer.rate(reading.vectors, reading.features, texts)
+            ratings = self.discounted(logits, texts, scorer.config)
             rated.append(Rated(ratings, reading.relevance))
         return rated
 

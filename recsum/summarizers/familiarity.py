@@ -3,8 +3,10 @@
 The part scorer reads MiniLM's sentence vectors, which carry their domain: on a domain it never
 saw it can serve worse than TextRank (RESULTS.md, "What the scorer reads, and a domain it has not
 seen"). Its *fallback* is two scorers trained on the same data that read the features
-standardized within the document, one with the vectors and one without; their mean logit rates
-a document that is unfamiliar: one whose centroid (the mean of its unit sentence vectors) has a
+standardized within the document, one with the vectors and one without; their mean logit, plus
+``centrality_weight`` times the sentence's LexRank centrality standardized within the document
+(:mod:`recsum.centrality`: what TextRank-like peers lean on, whatever the domain), rates a
+document that is unfamiliar: one whose centroid (the mean of its unit sentence vectors) has a
 cosine below ``familiar_cosine`` to every training document's. A familiar document is rated by
 the scorer alone, as before. The vectors depend on the chunks they were read in, so only a
 document read in chunks of the training documents' budget (``read_tokens``) is compared; one read
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from recsum.centrality import standardized_log_lexrank
 from recsum.config import WINDOW_TOKENS
 from recsum.errors import RecsumError
 from recsum.summarizers.scorer import (
@@ -45,6 +48,9 @@ FALLBACK_READINGS = {"standardized": {"standardized": True},
 # documents have at most 0.945 to the other domains', while 95% of the documents have 0.973 or
 # more to another of their own domain.
 FAMILIAR_COSINE = 0.955
+# Chosen by the mean ROUGE-1 over the training datasets, each left out in turn (RESULTS.md,
+# "What the scorer reads"); a fallback saved before it had none (0).
+CENTRALITY_WEIGHT = 0.5
 
 
 def centroid(vectors: np.ndarray) -> np.ndarray:
@@ -63,6 +69,7 @@ class Fallback:
     familiar_cosine: float = FAMILIAR_COSINE
     provenance: dict = field(default_factory=dict)
     read_tokens: int = WINDOW_TOKENS  # the chunk budget the training documents were read in
+    centrality_weight: float = CENTRALITY_WEIGHT
 
     def is_familiar(self, vectors: np.ndarray) -> bool:
         """Whether a document of these sentence vectors is like a training document."""
@@ -70,9 +77,14 @@ class Fallback:
             return True
         return float((self.centroids @ centroid(vectors)).max()) >= self.familiar_cosine
 
-    def rate(self, vectors: np.ndarray, features: np.ndarray) -> np.ndarray:
-        """The mean of the fallback scorers' logits."""
-        return np.mean([scorer.rate(vectors, features) for scorer in self.scorers], axis=0)
+    def rate(self, vectors: np.ndarray, features: np.ndarray, texts: Sequence[str]
+             ) -> np.ndarray:
+        """The mean of the fallback scorers' logits, plus the weighted centrality of each of
+        the sentences ``texts``."""
+        logits = np.mean([scorer.rate(vectors, features) for scorer in self.scorers], axis=0)
+        if self.centrality_weight:
+            logits = logits + self.centrality_weight * standardized_log_lexrank(texts)
+        return logits
 
     def save_pretrained(self, folder: str | Path, names: Sequence[str]) -> None:
         """Save each scorer under its name, then the centroids and config beside them."""
@@ -80,7 +92,8 @@ class Fallback:
         for name, scorer in zip(names, self.scorers, strict=True):
             scorer.save_pretrained(folder / name)
         config = {"model_type": MODEL_TYPE, "familiar_cosine": self.familiar_cosine,
-                  "read_tokens": self.read_tokens, "scorers": list(names),
+                  "read_tokens": self.read_tokens, "centrality_weight": self.centrality_weight,
+                  "scorers": list(names),
                   "provenance": self.provenance}
         save_model(folder, config, {CENTROIDS: self.centroids.astype(np.float16)},
                    metadata={"model_type": MODEL_TYPE})
@@ -98,6 +111,7 @@ class Fallback:
                 raise ValueError(f"model_type is not {MODEL_TYPE!r}")
             names, cosine = list(config["scorers"]), float(config["familiar_cosine"])
             read_tokens = int(config.get("read_tokens", WINDOW_TOKENS))
+            centrality_weight = float(config.get("centrality_weight", 0.0))
         except (OSError, ValueError, TypeError, KeyError) as error:
             raise RecsumError(f"fallback config {folder / CONFIG_FILE} is missing or damaged "
                               f"({error}); {fix}") from None
@@ -108,11 +122,11 @@ class Fallback:
                               f"(documents, width) {CENTROIDS!r}; {fix}")
         scorers = [PartScorer.from_pretrained(folder / name) for name in names]
         return cls(centroids.astype(np.float32), scorers, cosine, config.get("provenance", {}),
-                   read_tokens)
+                   read_tokens, centrality_weight)
 
 
 class GatedScorer:
-    """``rate(vectors, features)``: the familiar scorer's logits for a document like its
+    """``rate(vectors, features, texts)``: the familiar scorer's logits for a document like its
     training documents, else the fallback's. Its config is the familiar scorer's."""
 
     def __init__(self, familiar: PartScorer, fallback: Fallback, where: str | Path = "") -> None:
@@ -139,9 +153,11 @@ class GatedScorer:
         familiar scorer alone if the training documents were read in other chunks."""
         return self if budget in (None, self.fallback.read_tokens) else self.familiar
 
-    def rate(self, vectors: np.ndarray, features: np.ndarray) -> np.ndarray:
-        scorer = self.familiar if self.fallback.is_familiar(vectors) else self.fallback
-        return scorer.rate(vectors, features)
+    def rate(self, vectors: np.ndarray, features: np.ndarray, texts: Sequence[str]
+             ) -> np.ndarray:
+        if self.fallback.is_familiar(vectors):
+            return self.familiar.rate(vectors, features)
+        return self.fallback.rate(vectors, features, texts)
 
 
 def load_scorer(directory: str | Path | None = None) -> PartScorer | GatedScorer:

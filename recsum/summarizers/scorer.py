@@ -17,6 +17,7 @@ Rating runs in numpy, so that summarizing never imports torch; training
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
@@ -91,9 +92,12 @@ class PartScorer:
                              "shape")
         self.weights = {name: np.asarray(weights[name], dtype=np.float32) for name in shapes}
 
-    def rate(self, vectors: np.ndarray, features: np.ndarray) -> np.ndarray:
+    def rate(self, vectors: np.ndarray, features: np.ndarray,
+             texts: Sequence[str] | None = None) -> np.ndarray:
         """Logits for one document's (sentences, width) vectors and (sentences, features)
-        features (what :func:`scorer_inputs` makes of them is what the network reads)."""
+        features (what :func:`scorer_inputs` makes of them is what the network reads). The
+        sentences' ``texts`` are not read: they are taken so that a scorer is called as a gated
+        one (:mod:`recsum.summarizers.familiarity`) is."""
         vectors, features = scorer_inputs(self.config, vectors, features)
         return np.concatenate([self._rate(vectors[begin : begin + RATED_AT_ONCE],
                                           features[begin : begin + RATED_AT_ONCE])

@@ -84,7 +84,8 @@ def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: in
                                                           read_tokens=budget))
         for index in held:
             vectors, features = examples[index].features
-            logits[index] = scorer.rate(vectors.numpy(), features.numpy())
+            texts = [unit.text for unit in units_read_by(reader, records[index].document)]
+            logits[index] = scorer.rate(vectors.numpy(), features.numpy(), texts)
     results = []
     for selection in selections:
         for dataset in dict.fromkeys(datasets):

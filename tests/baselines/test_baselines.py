@@ -8,14 +8,15 @@ import pytest
 from recsum.baselines.lead import LeadSystem
 from recsum.baselines.oracle import OracleSystem
 from recsum.baselines.scoring import compose, word_budget
-from recsum.baselines.textrank import TextRankSystem, pagerank, similarity, word_matrix
+from recsum.baselines.textrank import TextRankSystem
 from recsum.clean import readable_sentences
 from recsum.errors import RecsumError
 from recsum.experiments.systems import SYSTEMS, System, build_system, check_system, entry
 from recsum.length import Length, count_words
-from recsum.oracle import greedy_oracle, oracle_labels, rouge_tokens
+from recsum.oracle import greedy_oracle, oracle_labels
 from recsum.segment import Sentence
 from recsum.select import select
+from recsum.tokens import rouge_tokens
 
 TEXT = (
     "The harbour town woke early. Fishing boats left before dawn every day. "
@@ -49,28 +50,6 @@ def test_lead_takes_the_first_sentences_within_budget():
     (summary,) = LeadSystem().summarize_documents([TEXT], Length(12))
     assert summary.splitlines() == ["The harbour town woke early.",
                                     "Fishing boats left before dawn every day."]
-
-
-def test_pagerank_is_the_stationary_distribution_of_the_damped_walk():
-    rng = np.random.default_rng(0)
-    weights = rng.random((6, 6))
-    weights[2] = 0  # a dangling sentence: no outgoing edges
-    np.fill_diagonal(weights, 0)
-    scores = pagerank(weights, damping=0.85)
-    out = weights.sum(1, keepdims=True)
-    walk = np.where(out > 0, weights / np.where(out > 0, out, 1), 1 / 6)
-    google = 0.15 / 6 + 0.85 * walk
-    values, vectors = np.linalg.eig(google.T)
-    stationary = np.real(vectors[:, np.argmax(np.real(values))])
-    np.testing.assert_allclose(scores, stationary / stationary.sum(), atol=1e-6)
-
-
-def test_textrank_similarity_counts_shared_words_over_log_lengths():
-    sentences = ["boats left the harbour", "the boats came back", "children played"]
-    weights = similarity(word_matrix(sentences), "textrank")
-    assert weights[0, 1] == pytest.approx(2 / (2 * np.log(4)))  # "the", "boat"
-    assert weights[0, 2] == 0 and np.all(np.diag(weights) == 0)
-    np.testing.assert_allclose(weights, weights.T)
 
 
 @pytest.mark.parametrize("method", ["textrank", "lexrank"])

@@ -175,7 +175,7 @@ def test_ratings_follow_the_scorer_and_discount_long_and_context_bound_sentences
     config = extractive.scorer.config
     words = np.array([count_words(u.text) for u in units])
     context = np.array([0, 1, 1, 0])
-    expected = (extractive.scorer.rate(reading.vectors, reading.features)
+    expected = (extractive.scorer.rate(reading.vectors, reading.features, [u.text for u in units])
                 - config.length_penalty * np.log(words) - config.context_penalty * context)
     np.testing.assert_allclose(rated.ratings, expected, rtol=1e-6)
     assert rated.relevance is None

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 import torch
 
+from recsum.centrality import standardized_log_lexrank
 from recsum.errors import RecsumError
 from recsum.summarizers.familiarity import (
+    CENTRALITY_WEIGHT,
     FALLBACK_FOLDER,
     FALLBACK_READINGS,
     Fallback,
@@ -36,6 +38,14 @@ def _document(seed: int, sentences: int = 12) -> tuple[np.ndarray, np.ndarray]:
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     features = rng.random((sentences, len(PartScorerConfig().features)))
     return vectors.astype(np.float32), features.astype(np.float32)
+
+
+def _texts(sentences: int = 12) -> list[str]:
+    """A hub and its spokes: the first sentence shares a word with every other, which share
+    nothing else."""
+    words = ["harbour", "storm", "boats"]
+    return ["The storm hit the harbour boats."] + [
+        f"{words[row % 3]} spoke{row} alone{row}." for row in range(1, sentences)]
 
 
 def _gated() -> GatedScorer:
@@ -89,10 +99,24 @@ def test_a_familiar_document_is_rated_by_the_scorer_an_unfamiliar_one_by_the_fal
     unfamiliar = _document(7)
     assert gated.fallback.is_familiar(familiar[0])
     assert not gated.fallback.is_familiar(unfamiliar[0])
-    np.testing.assert_array_equal(gated.rate(*familiar), gated.familiar.rate(*familiar))
-    np.testing.assert_allclose(gated.rate(*unfamiliar), np.mean(
-        [scorer.rate(*unfamiliar) for scorer in gated.fallback.scorers], axis=0), atol=1e-6)
+    np.testing.assert_array_equal(gated.rate(*familiar, _texts()),
+                                  gated.familiar.rate(*familiar))
+    np.testing.assert_allclose(gated.rate(*unfamiliar, _texts()), np.mean(
+        [scorer.rate(*unfamiliar) for scorer in gated.fallback.scorers], axis=0)
+        + CENTRALITY_WEIGHT * standardized_log_lexrank(_texts()), atol=1e-6)
     assert gated.config is gated.familiar.config  # the same discounts for both
+
+
+def test_the_fallback_lifts_the_sentences_central_to_the_document():
+    """With scorers that rate every sentence alike, centrality alone orders them."""
+    vectors, features = _document(0)
+    alike = [PartScorer(PartScorerConfig(**{"vector_size": WIDTH, **reading}))
+             for reading in FALLBACK_READINGS.values()]
+    fallback = Fallback(np.stack([centroid(vectors)]), alike)
+    ratings = fallback.rate(vectors, features, _texts())
+    assert np.argmax(ratings) == 0 and ratings[0] > ratings[-1] + 0.5
+    none = Fallback(np.stack([centroid(vectors)]), alike, centrality_weight=0.0)
+    np.testing.assert_array_equal(none.rate(vectors, features, _texts()), np.zeros(12))
 
 
 def test_a_document_read_in_other_chunks_than_the_training_documents_is_not_gated():
@@ -111,9 +135,20 @@ def test_a_gated_folder_reloads_to_identical_ratings_and_a_plain_one_stays_plain
     gated.fallback.save_pretrained(tmp_path / FALLBACK_FOLDER, list(FALLBACK_READINGS))
     loaded = load_scorer(tmp_path)
     assert isinstance(loaded, GatedScorer) and loaded.fallback.read_tokens == 512
+    assert loaded.fallback.centrality_weight == CENTRALITY_WEIGHT
     for seed in (1, 7):  # familiar, unfamiliar
         document = _document(seed)
-        np.testing.assert_allclose(loaded.rate(*document), gated.rate(*document), atol=1e-6)
+        np.testing.assert_allclose(loaded.rate(*document, _texts()),
+                                   gated.rate(*document, _texts()), atol=1e-6)
+
+
+def test_a_fallback_saved_before_its_centrality_weight_rates_as_it_did(tmp_path):
+    gated = _gated()
+    gated.fallback.save_pretrained(tmp_path, list(FALLBACK_READINGS))
+    config = json.loads((tmp_path / "config.json").read_text())
+    del config["centrality_weight"]
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert Fallback.from_pretrained(tmp_path).centrality_weight == 0.0
 
 
 @pytest.mark.parametrize("damage", ["no config", "centroids cut", "other width", "no scorer"])
@@ -147,6 +182,7 @@ def test_the_shipped_scorer_falls_back_on_a_fallback_trained_on_shippable_data_o
     # ECTSum is GPL-3.0, for evaluation only: never in shipped weights.
     assert "ectsum" not in datasets.lower() and "CC BY 4.0" in datasets and "MIT" in datasets
     assert len(scorer.fallback.centroids) == scorer.familiar.config.provenance["train_documents"]
+    assert scorer.fallback.centrality_weight == CENTRALITY_WEIGHT
 
 
 def test_package_data_ships_every_resource_file():
