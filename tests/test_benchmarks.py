@@ -20,11 +20,16 @@ def run_benchmark(script: str, *args: str) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_domain_transfer_prints_a_row_of_scores_per_reading(data_dir) -> None:
     done = run_benchmark("domain_transfer.py", "--data", str(data_dir), "--limit", "2",
-                         "--epochs", "1")
+                         "--epochs", "1", "--centrality-weights", "0,0.5")
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
     assert [row.split(" | ")[0] for row in rows[1:]] == [
-        "| as shipped", "| standardized", "| features only", "| standardized + features only",
-        "| gated: as shipped if familiar, else the mixture"]
+        "| as shipped", "| standardized", "| features only",
+        "| standardized + features only + 0 × centrality",
+        "| standardized + features only + 0.5 × centrality",
+        "| gated: as shipped if familiar, else the fallback (0.5)"]
+    # The held-out domains' mean ROUGE-1, which chose the weight, for every reading.
+    (means,) = [line for line in done.stdout.splitlines() if line.startswith("Mean ROUGE-1")]
+    assert len(re.findall(r" \d+\.\d\d(?:,|$)", means)) == len(rows) - 1
     for row in rows[1:]:
         cells = row.strip("| ").split(" | ")[1:]
         assert len(cells) == 7  # three domains held out in turn, four evaluation sets
