@@ -84,7 +84,10 @@ def cross_validate(records: Sequence[Record], datasets: Sequence[str], folds: in
                                                           read_tokens=budget))
         for index in held:
             vectors, features = examples[index].features
-            texts = [unit.text for unit in units_read_by(reader, records[index].document)]
+            # Only a gated scorer reads the sentences (its fallback's centrality), and segmenting
+            # a document again takes about 75 ms.
+            texts = ([unit.text for unit in units_read_by(reader, records[index].document)]
+                     if fallback else None)
             logits[index] = scorer.rate(vectors.numpy(), features.numpy(), texts)
     results = []
     for selection in selections:
