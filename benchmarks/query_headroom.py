@@ -36,7 +36,7 @@ from recsum.evaluation.rouge import rouge_per_document
 from recsum.length import count_words
 from recsum.oracle import greedy_oracle
 from recsum.segment import split_speaker
-from recsum.select import select_sentences
+from recsum.select import select_sentences, taken_alone
 from recsum.summarizers.extractive import ExtractiveSummarizer
 
 # The protocol's budgets: QMSum train's answers average 65 words (specific), 110 (general).
@@ -118,7 +118,7 @@ def choose(texts: list[str], ratings: np.ndarray, budget: int,
     if allowed is not None:
         ratings = np.where(allowed, ratings, -np.inf)
     keep = select_sentences(texts, ratings, [count_words(t) for t in texts], budget)
-    return "\n".join(texts[i] for i in keep)
+    return "\n".join(taken_alone(texts[i]) for i in keep)
 
 
 def oracle_inside(meeting: Meeting, query: Query) -> str:

@@ -70,11 +70,13 @@ def select_sentences(texts: Sequence[str], ratings: Sequence[float] | np.ndarray
                      sizes: Sequence[int], budget: int) -> list[int]:
     """The sentences a reader gets: best-rated first, in document order, within ``budget``.
 
-    Only sentences that stand alone are taken (:func:`stands_alone`), never one equal to a
-    sentence taken or whose word trigrams mostly repeat those taken (BERTSum's trigram blocking).
+    Each sentence is judged as the summary shows it (:func:`taken_alone`). Only sentences that
+    stand alone are taken (:func:`stands_alone`), never one equal to a sentence taken or whose
+    word trigrams mostly repeat those taken (BERTSum's trigram blocking).
     """
     ranks = np.array(ratings, dtype=np.float64)
     capitalized, punctuated = capitalizes_sentences(texts), punctuates_sentences(texts)
+    texts = [taken_alone(text) for text in texts]
     ranks[[not stands_alone(text, capitalized=capitalized, punctuated=punctuated)
            for text in texts]] = -np.inf
     taken_texts: set[str] = set()
@@ -223,6 +225,30 @@ def leans_on_context(text: str) -> bool:
     """A line of dialogue, or a sentence that opens with a connective ("But I seem to recall")."""
     body = _body(text)
     return body[:1] in QUOTES or bool(_CONNECTIVE.match(body))
+
+
+# A connective that opens a sentence, before a comma or a word that opens a clause of its own
+# ("So we should use a kinetic battery.", "But John left.", "And so we went home."): a sentence
+# taken out of its text drops it ("So much for that." and "Now that we have it" keep theirs).
+_CONNECTIVE_WORDS = r"(?:and|but|so|then|yet|or|however|still|also|besides|anyway|well|now)"
+_LEADING_CONNECTIVE = re.compile(
+    _CONNECTIVE_WORDS + r"(?:,\s*|\s+(?=(?:i|we|you|he|she|they|it|there|the|a|an|my|our|your|"
+    r"his|her|their|these|those|this|let's|if|when|maybe|perhaps|" + _CONNECTIVE_WORDS[3:-1]
+    + r")\b|(?-i:[A-Z])))",
+    re.IGNORECASE)
+
+
+def taken_alone(text: str) -> str:
+    """``text`` as a summary shows it, out of its text: without the connectives that open it
+    and tie it to the sentence before ("Grad C: So we should use it." → "Grad C: We should use
+    it."), its first letter kept in the case it had."""
+    speaker, original = split_speaker(text)
+    body = original
+    while (match := _LEADING_CONNECTIVE.match(body)) and body[match.end():].strip():
+        body = body[match.end():]
+    if body is original:
+        return text
+    return speaker + (body[:1].upper() + body[1:] if original[:1].isupper() else body)
 
 
 def _trigrams(text: str) -> set[tuple[str, ...]]:

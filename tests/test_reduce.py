@@ -122,6 +122,15 @@ def test_the_last_pass_chooses_the_best_rated_sentences_of_the_whole_document():
     assert len(summarizer.rated) == 1 and summarizer.calls == []  # read once, never re-read
 
 
+def test_a_chosen_sentence_drops_its_opening_connective_and_still_points_at_its_source():
+    text = ("The council met in the old hall on Monday r1. So we agreed to build the new "
+            "bridge in spring r9. The weather was cold and the room was full r2.")
+    result = RecursiveReducer(RatingSummarizer(64)).reduce(text, Length(12))
+    assert result.summary == "We agreed to build the new bridge in spring r9."
+    (sentence,) = result.sentences
+    assert text[sentence.start : sentence.end] == "So " + result.summary.replace("We", "we", 1)
+
+
 def test_each_level_keeps_the_best_of_every_chunk_and_the_tree_records_it():
     text = rated_document([(i * 37) % 100 for i in range(300)])
     result = RecursiveReducer(RatingSummarizer(64), shrink=0.5).reduce(text, Length(16))

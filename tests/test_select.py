@@ -1,6 +1,6 @@
 import pytest
 
-from recsum.select import select_sentences, stands_alone
+from recsum.select import select_sentences, stands_alone, taken_alone
 
 
 def test_the_default_skips_fragments_headings_and_repeats_a_speakers_name_not_counting():
@@ -65,3 +65,25 @@ def test_in_a_text_that_ends_its_sentences_with_a_mark_an_unmarked_one_was_cut_o
              "Marketing: A rubber case for the kids"]
     assert select_sentences(loose, [9.0, 1.0, 1.0], [len(t.split()) for t in loose], 100) == [
         0, 1, 2]
+
+
+@pytest.mark.parametrize(("text", "alone"), [
+    ("So we should use a kinetic battery.", "We should use a kinetic battery."),
+    ("Grad C: And so we went home.", "Grad C: We went home."),
+    ("However, the results hold.", "The results hold."),
+    ("But John left early.", "John left early."),
+    ("so I think it works", "I think it works"),  # a turn begun in lowercase stays so
+    ("So much for that.", "So much for that."),  # no clause follows: the connective stays
+    ("Now that we have it, we go.", "Now that we have it, we go."),
+    ('"Stop!" he shouted.', '"Stop!" he shouted.'),
+    ("And.", "And."),
+])
+def test_a_sentence_taken_alone_drops_the_connectives_that_tie_it_to_the_one_before(text, alone):
+    assert taken_alone(text) == alone
+
+
+def test_sentences_are_judged_as_the_summary_shows_them():
+    texts = ["Marketing: We need a remote that people can find.",
+             "Project Manager: So we need a remote that people can find.",  # the same, alone
+             "Industrial Designer: And the case could be made of rubber."]
+    assert select_sentences(texts, [3.0, 2.0, 1.0], [len(t.split()) for t in texts], 100) == [0, 2]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import overload
 
 from recsum.chunk import SEPARATOR, Chunk, ChunkedDocument
@@ -20,7 +21,7 @@ from recsum.length import Length, count_words
 from recsum.reduce.levels import Document, Strategy, Unit
 from recsum.reduce.result import Level, Part
 from recsum.segment import Sentence
-from recsum.select import select_sentences
+from recsum.select import select_sentences, taken_alone
 from recsum.summarizers.base import SentenceRater
 
 
@@ -84,8 +85,9 @@ class Extractive(Strategy):
             depth, seconds, started = depth + 1, 0.0, time.perf_counter()
         sizes = ([count_words(u.text) for u in document.units] if length.unit == "words"
                  else [u.tokens for u in document.units])
-        chosen = [u for u, keep in zip(document.units, self._best(
-            document.units, sizes, int(length.value)), strict=True) if keep]
+        chosen = [replace(u, text=taken_alone(u.text)) for u, keep in zip(
+            document.units, self._best(document.units, sizes, int(length.value)), strict=True)
+            if keep]
         truncated = not chosen
         if truncated:  # no whole sentence fits: the best one, cut to the length
             best = max(document.units, key=lambda u: u.rating)

@@ -28,7 +28,7 @@ from recsum.chunk import ChunkedDocument, chunk_sentences
 from recsum.config import WINDOW_TOKENS
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words
-from recsum.select import leans_on_context, select_sentences
+from recsum.select import leans_on_context, select_sentences, taken_alone
 from recsum.summarizers.base import Rated, part_units
 from recsum.summarizers.checkpoint import TOKENIZER, is_plain_bert
 from recsum.summarizers.encoder import BATCH_TOKENS, ONE_CHUNK, ChunkEncoder
@@ -152,11 +152,12 @@ class ExtractiveSummarizer:
     def discounted(self, logits: np.ndarray, texts: Sequence[str],
                    config: PartScorerConfig | None = None) -> np.ndarray:
         """Logits less ``length_penalty`` × log(words) and ``context_penalty`` for a sentence
-        that leans on what came before it (``config``'s settings; by default the generic
+        that leans on what came before it even as a summary shows it (:func:`taken_alone`:
+        dialogue, "So much for that."; ``config``'s settings, by default the generic
         scorer's)."""
         config = config or self.scorer.config
         words = np.array([count_words(text) for text in texts])
-        leaning = np.array([leans_on_context(text) for text in texts], dtype=float)
+        leaning = np.array([leans_on_context(taken_alone(text)) for text in texts], dtype=float)
         return (logits - config.length_penalty * np.log(np.maximum(words, 1))
                 - config.context_penalty * leaning)
 
@@ -255,7 +256,7 @@ class ExtractiveSummarizer:
                 sizes = [n - overhead for n in self.tokens.count(texts_of)]
             budget = length.limit(sum(sizes))
             keep = select_sentences(texts_of, rated.ratings, sizes, budget)
-            summaries.append("\n".join(texts_of[i] for i in keep))
+            summaries.append("\n".join(taken_alone(texts_of[i]) for i in keep))
         return summaries
 
 

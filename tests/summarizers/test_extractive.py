@@ -16,6 +16,7 @@ from recsum.clean import readable_sentences
 from recsum.errors import RecsumError
 from recsum.length import Length, count_words
 from recsum.segment import split_sentences
+from recsum.select import taken_alone
 from recsum.summarizers.familiarity import GatedScorer, load_scorer
 from recsum.summarizers.scorer import PartScorer, PartScorerConfig
 
@@ -38,13 +39,14 @@ def test_summary_of_a_real_story_is_its_own_sentences_in_order_within_budget(
     assert first.summary == second.summary
     assert 150 < count_words(first.summary) <= 200 and not first.truncated
     assert first.depth >= 2
-    sentences = [s.text for s in readable_sentences(story)]
+    sentences = [taken_alone(s.text) for s in readable_sentences(story)]
     lines = first.summary.split("\n")
     assert set(lines) <= set(sentences) and in_document_order(first)
     assert len(set(lines)) == len(lines)
     for sentence in first.sentences:  # provenance: the very sentence of the story
-        words = re.findall(r"\w+", story[sentence.start : sentence.end])
-        assert re.findall(r"\w+", sentence.text) == words
+        words = re.findall(r"\w+", story[sentence.start : sentence.end].lower())
+        assert words[-len(re.findall(r"\w+", sentence.text)):] == re.findall(
+            r"\w+", sentence.text.lower())  # less a connective it opened with
 
 
 @pytest.mark.slow
@@ -165,16 +167,19 @@ def test_pooling_sums_each_sentences_tokens_in_order_exactly():
     np.testing.assert_array_equal(_pool(hidden, owner, 4), expected)
 
 
-def test_ratings_follow_the_scorer_and_discount_long_and_context_bound_sentences(extractive):
+def test_ratings_follow_the_scorer_and_discount_long_sentences_and_those_that_lean_on_context(
+        extractive):
     units = [s for s in readable_sentences(
         'The mayor opened the new bridge on Monday. "It took ten years," she said. '
-        "But the traffic did not move. The river flooded the lower town twice in May.")]
+        "But the traffic did not move. So much for the plans of the council. "
+        "The river flooded the lower town twice in May.")]
     document = ChunkedDocument(units, chunk_sentences(units, extractive.tokens, 512), 200)
     (reading,) = extractive.read([document])
     (rated,) = extractive.rate([document])
     config = extractive.scorer.config
     words = np.array([count_words(u.text) for u in units])
-    context = np.array([0, 1, 1, 0])
+    # Dialogue, and a connective that a summary cannot drop; "But the traffic" it drops.
+    context = np.array([0, 1, 0, 1, 0])
     expected = (extractive.scorer.rate(reading.vectors, reading.features, [u.text for u in units])
                 - config.length_penalty * np.log(words) - config.context_penalty * context)
     np.testing.assert_allclose(rated.ratings, expected, rtol=1e-6)
