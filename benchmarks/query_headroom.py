@@ -117,7 +117,7 @@ def choose(texts: list[str], ratings: np.ndarray, budget: int,
            allowed: np.ndarray | None = None) -> str:
     if allowed is not None:
         ratings = np.where(allowed, ratings, -np.inf)
-    keep = select_sentences(texts, ratings, [count_words(t) for t in texts], budget)
+    keep = select_sentences(texts, ratings, [count_words(taken_alone(t)) for t in texts], budget)
     return "\n".join(taken_alone(texts[i]) for i in keep)
 
 

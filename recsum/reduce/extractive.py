@@ -83,8 +83,9 @@ class Extractive(Strategy):
             chunks = self.chunks(document.units, 0)
             groups = [document.units[c.first : c.last + 1] for c in chunks]
             depth, seconds, started = depth + 1, 0.0, time.perf_counter()
-        sizes = ([count_words(u.text) for u in document.units] if length.unit == "words"
-                 else [u.tokens for u in document.units])
+        # A sentence's words as the summary shows it, without an opening connective.
+        sizes = ([count_words(taken_alone(u.text)) for u in document.units]
+                 if length.unit == "words" else [u.tokens for u in document.units])
         chosen = [replace(u, text=taken_alone(u.text)) for u, keep in zip(
             document.units, self._best(document.units, sizes, int(length.value)), strict=True)
             if keep]

@@ -152,12 +152,11 @@ class ExtractiveSummarizer:
     def discounted(self, logits: np.ndarray, texts: Sequence[str],
                    config: PartScorerConfig | None = None) -> np.ndarray:
         """Logits less ``length_penalty`` × log(words) and ``context_penalty`` for a sentence
-        that leans on what came before it even as a summary shows it (:func:`taken_alone`:
-        dialogue, "So much for that."; ``config``'s settings, by default the generic
+        that leans on what came before it (``config``'s settings; by default the generic
         scorer's)."""
         config = config or self.scorer.config
         words = np.array([count_words(text) for text in texts])
-        leaning = np.array([leans_on_context(taken_alone(text)) for text in texts], dtype=float)
+        leaning = np.array([leans_on_context(text) for text in texts], dtype=float)
         return (logits - config.length_penalty * np.log(np.maximum(words, 1))
                 - config.context_penalty * leaning)
 
@@ -251,7 +250,7 @@ class ExtractiveSummarizer:
         for document, rated in zip(documents, self.rate(documents), strict=True):
             texts_of = [unit.text for unit in document.units]
             if length.unit == "words":
-                sizes = [count_words(text) for text in texts_of]
+                sizes = [count_words(taken_alone(text)) for text in texts_of]
             else:
                 sizes = [n - overhead for n in self.tokens.count(texts_of)]
             budget = length.limit(sum(sizes))
