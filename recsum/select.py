@@ -5,7 +5,8 @@ rates its candidates, and :func:`select` takes the best-rated candidate that sti
 remaining budget, again and again, then gives the choice back in document order. ``update``
 re-rates the rest after each pick (the oracle's marginal ROUGE gain); ``accept`` turns a
 candidate down when its turn comes (it repeats what is taken); a candidate rated at or below
-``floor`` is never taken. :func:`select_sentences` is the policy of the trained default.
+``floor`` is never taken. :func:`select_sentences` is the policy of the trained default, and
+:func:`taken_alone` how it shows a sentence it chose.
 """
 
 from __future__ import annotations
@@ -61,9 +62,10 @@ _NOT_A_SENTENCE = re.compile(r"^#{1,6}\s|:\s*$")
 REDUNDANT_TRIGRAMS = 0.5
 _TOKEN = re.compile(r"\w+")
 QUOTES = "\"'\u201c\u2018"
-# Words that tie a sentence to the one before it.
-_CONNECTIVE = re.compile(r"(?:but|and|so|then|yet|or|because|however|still|also|besides|anyway|"
-                         r"well|now)\b", re.IGNORECASE)
+# Words that tie a sentence to the one before it; a summary drops all but "because"
+# (:func:`taken_alone`), which leaves "Because it is cheap." a reason for nothing.
+_DROPPABLE_CONNECTIVES = "but|and|so|then|yet|or|however|still|also|besides|anyway|well|now"
+_CONNECTIVE = re.compile(rf"(?:{_DROPPABLE_CONNECTIVES}|because)\b", re.IGNORECASE)
 
 
 def select_sentences(texts: Sequence[str], ratings: Sequence[float] | np.ndarray,
@@ -227,14 +229,14 @@ def leans_on_context(text: str) -> bool:
     return body[:1] in QUOTES or bool(_CONNECTIVE.match(body))
 
 
-# A connective that opens a sentence, before a comma or a word that opens a clause of its own
-# ("So we should use a kinetic battery.", "But John left.", "And so we went home."): a sentence
-# taken out of its text drops it ("So much for that." and "Now that we have it" keep theirs).
-_CONNECTIVE_WORDS = r"(?:and|but|so|then|yet|or|however|still|also|besides|anyway|well|now)"
+# Words that open a clause of their own: a connective before one of them (or before a name, or
+# a comma) can go ("So we should use a kinetic battery.", "But John left.", "And so we went
+# home."); "So much for that." and "Now that we have it" keep theirs.
+_CLAUSE_OPENERS = ("i|we|you|he|she|they|it|there|the|a|an|my|our|your|his|her|their|these|"
+                   "those|this|let's|if|when|maybe|perhaps")
 _LEADING_CONNECTIVE = re.compile(
-    _CONNECTIVE_WORDS + r"(?:,\s*|\s+(?=(?:i|we|you|he|she|they|it|there|the|a|an|my|our|your|"
-    r"his|her|their|these|those|this|let's|if|when|maybe|perhaps|" + _CONNECTIVE_WORDS[3:-1]
-    + r")\b|(?-i:[A-Z])))",
+    rf"(?:{_DROPPABLE_CONNECTIVES})(?:,\s*|\s+(?=(?:{_CLAUSE_OPENERS}|{_DROPPABLE_CONNECTIVES})\b"
+    r"|(?-i:[A-Z])))",
     re.IGNORECASE)
 
 
