@@ -11,7 +11,7 @@ by these scores, and the default's fallback for unfamiliar documents adds LexRan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -51,13 +51,8 @@ def pagerank(weights: np.ndarray, damping: float = DAMPING, tolerance: float = 1
     count = weights.shape[0]
     out = weights.sum(1, keepdims=True)
     transition = np.where(out > 0, weights / np.where(out > 0, out, 1), 1.0 / count)
-    scores = np.full(count, 1.0 / count)
-    for _ in range(max_iterations):
-        updated = (1 - damping) / count + damping * (transition.T @ scores)
-        if np.abs(updated - scores).sum() < tolerance:
-            return updated
-        scores = updated
-    return scores
+    return _stationary(lambda scores: transition.T @ scores, count, damping, tolerance,
+                       max_iterations)
 
 
 def lexrank(counts: sparse.csr_matrix, damping: float = DAMPING, tolerance: float = 1e-8,
@@ -78,11 +73,22 @@ def lexrank(counts: sparse.csr_matrix, damping: float = DAMPING, tolerance: floa
 
     out = edges(np.ones(count))
     linked = out > 1e-12
+
+    def spread(scores: np.ndarray) -> np.ndarray:
+        # A sentence with edges spreads its score along them, one without to every sentence.
+        return (edges(np.divide(scores, out, out=np.zeros(count), where=linked))
+                + scores[~linked].sum() / count)
+
+    return _stationary(spread, count, damping, tolerance, max_iterations)
+
+
+def _stationary(spread: Callable[[np.ndarray], np.ndarray], count: int, damping: float,
+                tolerance: float, max_iterations: int) -> np.ndarray:
+    """PageRank's power iteration: ``spread(scores)`` is what the graph hands on from
+    ``scores``."""
     scores = np.full(count, 1.0 / count)
     for _ in range(max_iterations):
-        # A sentence with edges spreads its score along them, one without to every sentence.
-        spread = edges(np.divide(scores, out, out=np.zeros(count), where=linked))
-        updated = (1 - damping) / count + damping * (spread + scores[~linked].sum() / count)
+        updated = (1 - damping) / count + damping * spread(scores)
         if np.abs(updated - scores).sum() < tolerance:
             return updated
         scores = updated
