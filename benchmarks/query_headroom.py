@@ -117,8 +117,9 @@ def choose(texts: list[str], ratings: np.ndarray, budget: int,
            allowed: np.ndarray | None = None) -> str:
     if allowed is not None:
         ratings = np.where(allowed, ratings, -np.inf)
-    keep = select_sentences(texts, ratings, [count_words(taken_alone(t)) for t in texts], budget)
-    return "\n".join(taken_alone(texts[i]) for i in keep)
+    shown = [taken_alone(text) for text in texts]
+    keep = select_sentences(texts, ratings, [count_words(text) for text in shown], budget)
+    return "\n".join(shown[i] for i in keep)
 
 
 def oracle_inside(meeting: Meeting, query: Query) -> str:

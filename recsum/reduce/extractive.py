@@ -83,12 +83,13 @@ class Extractive(Strategy):
             chunks = self.chunks(document.units, 0)
             groups = [document.units[c.first : c.last + 1] for c in chunks]
             depth, seconds, started = depth + 1, 0.0, time.perf_counter()
-        # A sentence's words as the summary shows it, without an opening connective.
-        sizes = ([count_words(taken_alone(u.text)) for u in document.units]
-                 if length.unit == "words" else [u.tokens for u in document.units])
-        chosen = [replace(u, text=taken_alone(u.text)) for u, keep in zip(
-            document.units, self._best(document.units, sizes, int(length.value)), strict=True)
-            if keep]
+        # Each sentence as the summary shows it, without an opening connective: its words count.
+        shown = [taken_alone(u.text) for u in document.units]
+        sizes = ([count_words(text) for text in shown] if length.unit == "words"
+                 else [u.tokens for u in document.units])
+        chosen = [replace(u, text=text) for u, text, keep in zip(
+            document.units, shown, self._best(document.units, sizes, int(length.value)),
+            strict=True) if keep]
         truncated = not chosen
         if truncated:  # no whole sentence fits: the best one, cut to the length
             best = max(document.units, key=lambda u: u.rating)

@@ -249,13 +249,14 @@ class ExtractiveSummarizer:
         overhead = self.tokens.count([""])[0]
         for document, rated in zip(documents, self.rate(documents), strict=True):
             texts_of = [unit.text for unit in document.units]
+            shown = [taken_alone(text) for text in texts_of]
             if length.unit == "words":
-                sizes = [count_words(taken_alone(text)) for text in texts_of]
+                sizes = [count_words(text) for text in shown]
             else:
                 sizes = [n - overhead for n in self.tokens.count(texts_of)]
             budget = length.limit(sum(sizes))
             keep = select_sentences(texts_of, rated.ratings, sizes, budget)
-            summaries.append("\n".join(taken_alone(texts_of[i]) for i in keep))
+            summaries.append("\n".join(shown[i] for i in keep))
         return summaries
 
 
